@@ -177,10 +177,10 @@ def read_it_csv(path):
         i[k] = _parse_float(cells[index["current_A"]], path, lineno, "current_A")
         v[k] = _parse_float(cells[index["voltage_V"]], path, lineno, "voltage_V") if has_v else constant_v
         if t[k] < 0:
-            raise DataFileError(path, lineno, f"negative time {t[k]!r} s")
+            raise DataFileError(path, lineno, f"negative time {float(t[k])!r} s")
         if k > 0 and not t[k] > t[k - 1]:
             raise DataFileError(
-                path, lineno, f"time not strictly increasing ({t[k]!r} s after {t[k - 1]!r} s)"
+                path, lineno, f"time not strictly increasing ({float(t[k])!r} s after {float(t[k - 1])!r} s)"
             )
     return ITCurve(time_s=t, current_A=i, voltage_V=v, metadata=metadata, source=str(path))
 
@@ -189,12 +189,14 @@ def format_it_csv(curve):
     """Render an :class:`ITCurve` as CSV text (metadata as ``# key: value``)."""
     out = io.StringIO()
     for key, value in curve.metadata.items():
-        if "\n" in str(value) or ":" in str(key):
+        key_text, value_text = str(key), str(value)
+        if (not key_text.strip() or ":" in key_text or len(f"{key_text}x".splitlines()) > 1
+                or len(f"{value_text}x".splitlines()) > 1):
             raise ValueError(f"metadata {key!r} cannot be written as a '# key: value' line")
         out.write(f"# {key}: {value}\n")
     out.write("time_s,current_A,voltage_V\n")
     for t, i, v in zip(curve.time_s, curve.current_A, curve.voltage_V):
-        out.write(f"{t!r},{i!r},{v!r}\n")
+        out.write(f"{float(t)!r},{float(i)!r},{float(v)!r}\n")
     return out.getvalue()
 
 
