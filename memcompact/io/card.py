@@ -66,6 +66,8 @@ def check_card(card, path=None, validate=None):
             value = events.get(key)
             if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))):
                 raise CardError(path, f"event '{key}' must be a number or null")
+            if value is not None and not math.isfinite(value):
+                raise CardError(path, f"event '{key}' must be finite or null, got {value!r}")
     if validate is not None:
         try:
             validate(params)
