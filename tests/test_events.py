@@ -1,0 +1,104 @@
+"""Event detection on synthetic I-t curves with known event times."""
+
+import numpy as np
+import pytest
+
+from memcompact.errors import InputError
+from memcompact.events import detect_events, estimate_noise_floor_A
+
+FLOOR = 1e-12
+
+
+def _trace(levels, n=3001, duration=300.0, noise_A=3e-13, seed=0):
+    """Piecewise-constant current: ``levels`` is [(t_start, I), ...] with t on the grid.
+
+    The grid has a 0.1 s spacing, so every switching time is a sample time.
+    Gaussian noise of ``noise_A`` is added (it makes readings near zero negative).
+    """
+    t = np.linspace(0.0, duration, n)
+    i = np.zeros_like(t)
+    for t0, level in levels:
+        i[t >= t0 - 1e-9] = level
+    rng = np.random.default_rng(seed)
+    return t, i + rng.normal(0.0, noise_A, t.size)
+
+
+def test_step_formation_dated_exactly_despite_negative_noise():
+    t, i = _trace([(0.0, 0.0), (100.0, 1e-6)])
+    assert np.any(i < 0)  # the floor really has negative readings
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)
+    assert ev["t_drop_s"] is None and ev["t_ecm_s"] is None and ev["t_refill_s"] is None
+    assert ev["i_after_form_A"] == pytest.approx(1e-6, rel=1e-3)
+    assert ev["i_before_form_A"] == pytest.approx(FLOOR, rel=1e-9)
+
+
+def test_form_drop_refill_ecm_sequence():
+    t, i = _trace([(0.0, 0.0), (100.0, 1e-6), (150.0, 1e-8), (200.0, 1e-6), (250.0, 2e-3)])
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    # Exact sample times of each switch (tolerance: one part in 1e9 of a second).
+    assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)
+    assert ev["t_drop_s"] == pytest.approx(150.0, abs=1e-9)
+    assert ev["t_refill_s"] == pytest.approx(200.0, abs=1e-9)
+    assert ev["t_ecm_s"] == pytest.approx(250.0, abs=1e-9)
+    assert ev["i_after_drop_A"] == pytest.approx(1e-8, rel=1e-3)
+    assert ev["i_after_ecm_A"] == pytest.approx(2e-3, rel=1e-3)
+
+
+def test_no_event_in_pure_noise_with_estimated_floor():
+    t, i = _trace([(0.0, 0.0)], noise_A=1e-12)
+    ev = detect_events(t, i)  # floor estimated from the trace
+    assert all(ev[k] is None for k in ("t_form_s", "t_drop_s", "t_refill_s", "t_ecm_s"))
+    assert 1e-15 <= ev["noise_floor_A"] < 1e-11
+
+
+def test_single_sample_spike_is_ignored():
+    t, i = _trace([(0.0, 0.0)])
+    i[1200] = 1e-5
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    assert ev["t_form_s"] is None
+
+
+def test_slow_rise_is_not_abrupt_formation():
+    t = np.linspace(0.0, 300.0, 3001)
+    i = 1e-12 * 10 ** (6 * t / 300.0)  # 6 decades spread over the whole run
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    assert ev["t_form_s"] is None
+    # the same rise compressed into 2 s is abrupt; dated where the rise over the
+    # window first reaches form_decades = 2.5 (at 100 s + 2.5/6 * 2 s)
+    i2 = 1e-12 * 10 ** (6 * np.clip((t - 100.0) / 2.0, 0, 1))
+    ev2 = detect_events(t, i2, noise_floor_A=FLOOR)
+    assert ev2["t_form_s"] == pytest.approx(100.0 + 2.0 * 2.5 / 6.0, abs=0.1 + 1e-9)
+
+
+def test_negative_bias_trace_uses_magnitude():
+    t, i = _trace([(0.0, 0.0), (42.0, -1e-5)])
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    assert ev["t_form_s"] == pytest.approx(42.0, abs=1e-9)
+
+
+def test_refill_not_mistaken_for_ecm():
+    t, i = _trace([(0.0, 0.0), (50.0, 1e-5), (80.0, 1e-7), (120.0, 1.2e-5)])
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    assert ev["t_refill_s"] == pytest.approx(120.0, abs=1e-9)
+    assert ev["t_ecm_s"] is None
+
+
+def test_noise_floor_estimate_ignores_negative_readings():
+    rng = np.random.default_rng(1)
+    i = rng.normal(0, 1e-13, 1000)
+    floor = estimate_noise_floor_A(i)
+    assert 1e-14 < floor < 1e-12
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(time_s=[0, 1], current_A=[0, 1]), "at least 3"),
+    (dict(time_s=[0, 1, 2], current_A=[0, 1]), "differ in length"),
+    (dict(time_s=[0, 2, 1], current_A=[0, 1, 2]), "strictly increasing"),
+    (dict(time_s=[0, 1, 2], current_A=[0, np.nan, 2]), "finite"),
+    (dict(time_s=[0, 1, 2], current_A=[0, 1, 2], noise_floor_A=-1), "noise_floor_A"),
+    (dict(time_s=[0, 1, 2], current_A=[0, 1, 2], form_decades=0), "form_decades"),
+])
+def test_bad_input_raises_input_error(kwargs, match):
+    with pytest.raises(InputError, match=match):
+        detect_events(**kwargs)
