@@ -12,11 +12,7 @@ from pathlib import Path
 from memcompact.errors import ToolchainError
 from memcompact.spice.library import INSTALL_HINT
 from memcompact.spice.rawfile import read_raw
-from memcompact.spice.result import SimulationError
-
-_ERROR_LINE = re.compile(r"^\s*(error|.*simulation interrupted|.*aborted|.*no such command|.*couldn't be loaded)",
-                         re.IGNORECASE)
-
+from memcompact.spice.result import SimulationError, error_lines
 
 def find_ngspice():
     """Path of the ``ngspice`` executable on PATH.
@@ -121,10 +117,10 @@ def run_batch_all(netlist, osdi=(), cwd=None, timeout_s=600.0, ngspice=None, kee
         log = proc.stdout + proc.stderr
         if keep_dir is not None:
             (work / "circuit.log").write_text(log)
-        bad = [line for line in log.splitlines() if _ERROR_LINE.match(line)]
+        bad = error_lines(proc.stderr.splitlines())  # ngspice -b reports errors on stderr
         if proc.returncode != 0 or bad:
-            lines = [line for line in proc.stderr.splitlines() if line.strip()] or bad
-            raise SimulationError(f"ngspice -b failed (exit {proc.returncode}):\n" + "\n".join(lines[:20]))
+            lines = bad or [line for line in proc.stderr.splitlines() if line.strip()][-20:]
+            raise SimulationError(f"ngspice -b failed (exit {proc.returncode}):\n" + "\n".join(lines))
         if not raw.is_file() or raw.stat().st_size == 0:
             raise SimulationError("ngspice -b wrote no data (no .op/.dc/.tran/.ac line?)")
         results = read_raw(raw)

@@ -96,6 +96,32 @@ class SpiceResult:
         return None
 
 
+#: ngspice message lines that mean failure (matched case-insensitively).
+_ERROR_LINE = re.compile(
+    r"error|abort|singular|timestep too small|not parsed|unable to find|no such command|"
+    r"couldn't be loaded|could not be loaded|unknown (model|device|subckt)|no convergence",
+    re.IGNORECASE,
+)
+
+
+def error_lines(lines, limit=20):
+    """ngspice's failure messages among ``lines``, each with the line after it.
+
+    Lines starting with ``Warning`` or ``Note`` are not failures (ngspice
+    reports recovered problems that way); the line after an error often
+    names the culprit (``Unable to find definition of model m``).
+    """
+    def bad(line):
+        text = line.strip()
+        return bool(_ERROR_LINE.search(text)) and not text.lower().startswith(("warning", "note"))
+
+    keep = []
+    for k, line in enumerate(lines):
+        if bad(line) or (k > 0 and bad(lines[k - 1]) and line.strip()):
+            keep.append(line.rstrip())
+    return keep[:limit]
+
+
 def analysis_of(plot_name):
     """Analysis type from an ngspice plot name (``'dc3'`` -> ``'dc'``) or raw title."""
     title = plot_name.strip().lower()

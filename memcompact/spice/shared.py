@@ -29,20 +29,12 @@ import numpy as np
 
 from memcompact.errors import ToolchainError
 from memcompact.spice.library import INSTALL_HINT, find_libngspice
-from memcompact.spice.result import SimulationError, SpiceResult, analysis_of
+from memcompact.spice.result import SimulationError, SpiceResult, analysis_of, error_lines
 
 _LOCK = threading.RLock()
 _NGSPICE = None
 _LOADED_OSDI = {}  # resolved source path -> path given to ngspice
 _OSDI_TMP = None   # folder for copies of OSDI files whose path has blanks
-
-#: ngspice output lines that mean failure (its messages, case-insensitive).
-_ERROR_LINE = re.compile(
-    r"error|abort|singular|timestep too small|not parsed|unable to find|no such command|"
-    r"couldn't be loaded|could not be loaded|unknown (model|device|subckt)|no convergence",
-    re.IGNORECASE,
-)
-
 
 def _quiet_pyspice():
     logging.getLogger("PySpice.Spice.NgSpice.Shared").setLevel(logging.CRITICAL)
@@ -95,10 +87,6 @@ def _command(ng, command):
     return list(ng._stdout), list(ng._stderr)
 
 
-def _errors(lines):
-    return [line for line in lines if _ERROR_LINE.search(line) and not line.lstrip().startswith("Warning")]
-
-
 def has_osdi():
     """True when the shared ngspice has the ``osdi`` command (OSDI support)."""
     with _LOCK:
@@ -149,10 +137,15 @@ def load_osdi(osdi_path):
                 f"ngspice {ng.ngspice_version} has no OSDI support (no 'osdi' command): "
                 f"Verilog-A models need ngspice >= 42 built with OSDI; {INSTALL_HINT}"
             )
-        bad = _errors(err + out)
+        bad = error_lines(err)
         if bad:
             raise ToolchainError(f"ngspice could not load {path}:\n" + "\n".join(bad))
         _LOADED_OSDI[str(path)] = given
+
+
+def _stdout_errors(lines):
+    """Errors ngspice printed on stdout: only lines that start with 'error'."""
+    return error_lines([line for line in lines if line.strip().lower().startswith("error")])
 
 
 def _ensure_end(netlist):
@@ -229,30 +222,20 @@ def run_netlist_all(netlist, osdi=()):
             except NgSpiceCircuitError:
                 pass  # judged below from ngspice's lines
             out, err = list(ng._stdout), list(ng._stderr)
-            bad = _errors(err) + [line for line in out if re.match(r"\s*error", line, re.IGNORECASE)]
+            bad = error_lines(err) + _stdout_errors(out)
             if bad:
-                raise SimulationError("ngspice refused the netlist:\n" + "\n".join(_context(err + out, bad)))
+                raise SimulationError("ngspice refused the netlist:\n" + "\n".join(bad))
             run_out, run_err = _command(ng, "run")
             log = "\n".join(out + err + run_out + run_err)
-            bad = _errors(run_err) + [line for line in run_out if re.match(r"\s*error", line, re.IGNORECASE)]
+            bad = error_lines(run_err) + _stdout_errors(run_out)
             if bad:
-                raise SimulationError("ngspice run failed:\n" + "\n".join(_context(run_err + run_out, bad)))
+                raise SimulationError("ngspice run failed:\n" + "\n".join(bad))
             new = [p for p in reversed(ng.plot_names) if p not in before and p != "const"]
             if not new:
                 raise SimulationError("ngspice ran no analysis (no .op/.dc/.tran/.ac line?)")
             return [SpiceResult(analysis_of(p), p, _vectors(ng, p), log) for p in new]
         finally:
             _clean(ng)
-
-
-def _context(lines, bad, limit=20):
-    """Error lines plus the line after each (ngspice often names the culprit there)."""
-    keep = []
-    for k, line in enumerate(lines):
-        if line in bad or (k > 0 and lines[k - 1] in bad):
-            if line not in keep:
-                keep.append(line)
-    return keep[:limit]
 
 
 def run_netlist(netlist, osdi=()):
