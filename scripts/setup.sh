@@ -179,7 +179,11 @@ install_ngspice_debian() {
     esac
     say "apt-get install ${APT_PKGS[*]} ${target}"
     # shellcheck disable=SC2086
-    apt-get install -y -q --no-install-recommends $target "${APT_PKGS[@]}"
+    if ! apt-get install -y -q --no-install-recommends $target "${APT_PKGS[@]}"; then
+        say "apt-get install failed; refreshing package lists (apt-get update) and retrying once"
+        apt-get update -q
+        apt-get install -y -q --no-install-recommends $target "${APT_PKGS[@]}"
+    fi
 }
 
 setup_ngspice() {
