@@ -15,7 +15,9 @@ from memcompact.spice.batch import find_ngspice, ngspice_binary_version, run_bat
 from memcompact.spice.library import find_libngspice
 from memcompact.spice.rawfile import read_raw
 from memcompact.spice.result import SimulationError, SpiceResult
-from memcompact.spice.shared import has_osdi, load_osdi, ngspice_shared, ngspice_version, run_netlist, run_netlist_all
+from memcompact.spice.shared import (
+    has_osdi, load_osdi, ngspice_shared, ngspice_version, run_netlist, run_netlist_all,
+)
 from memcompact.spice.toolchain import check_toolchain
 from memcompact.spice.vacompile import compile_va, find_va_compiler
 

@@ -67,7 +67,9 @@ def ngspice_shared():
         try:
             _NGSPICE = NgSpiceShared.new_instance()
         except OSError as exc:
-            raise ToolchainError(f"cannot load the ngspice library {library}: {exc}; {INSTALL_HINT}") from None
+            raise ToolchainError(
+                f"cannot load the ngspice library {library}: {exc}; {INSTALL_HINT}"
+            ) from None
         return _NGSPICE
 
 

@@ -74,7 +74,9 @@ def check_toolchain(r_ohm=2.0e3):
             nonzero = v != 0
             err = np.max(np.abs(got[nonzero] - expected[nonzero]) / np.abs(expected[nonzero]))
             if not err < 1e-9:
-                raise ToolchainError(f"{mode} ngspice: resistor current off Ohm's law by {err:.3g} (relative)")
+                raise ToolchainError(
+                    f"{mode} ngspice: resistor current off Ohm's law by {err:.3g} (relative)"
+                )
             report[f"max_rel_err_{mode}"] = float(err)
     return report
 

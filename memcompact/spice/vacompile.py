@@ -96,7 +96,9 @@ def compile_va(va_path, osdi_path=None, include_dirs=(), compiler=None, timeout_
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=timeout_s)
         except subprocess.TimeoutExpired:
-            raise ToolchainError(f"{Path(compiler).name}: compiling {va_path} took more than {timeout_s:g} s") from None
+            raise ToolchainError(
+                f"{Path(compiler).name}: compiling {va_path} took more than {timeout_s:g} s"
+            ) from None
         except OSError as exc:
             raise ToolchainError(f"cannot run {compiler}: {exc}") from None
         if proc.returncode != 0 or not tmp.is_file() or tmp.stat().st_size == 0:
