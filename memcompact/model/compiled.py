@@ -1,0 +1,158 @@
+"""numpy functions generated from the one model definition.
+
+:func:`python_source` writes the equations of :mod:`memcompact.model.equations`
+as plain numpy code; the package executes that text, and the standalone
+Python export writes the very same text to a file, so both compute
+bit-identical results.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import numpy as np
+
+from memcompact.model import expr
+from memcompact.model.equations import CONSTANTS, CURRENT, DERIVATIVES, EQUATIONS, OUTPUTS, STATES
+from memcompact.model.parameters import PARAMETERS
+
+STATE_NAMES = tuple(s.name for s in STATES)
+PARAMETER_NAMES = tuple(p.name for p in PARAMETERS)
+
+
+def _parsed_definition():
+    """Parse and check every expression; return (equations, derivatives, current, initial, bounds)."""
+    known = set(CONSTANTS) | set(PARAMETER_NAMES) | set(STATE_NAMES) | {"V"}
+    equations = []
+    for eq in EQUATIONS:
+        if eq.name in known:
+            raise expr.ExpressionError(f"equation name {eq.name!r} is defined twice")
+        equations.append((eq.name, expr.parse(eq.expression, known)))
+        known.add(eq.name)
+    if set(DERIVATIVES) != set(STATE_NAMES):
+        raise expr.ExpressionError("DERIVATIVES must give exactly one derivative per state")
+    derivatives = [(name, expr.parse(DERIVATIVES[name], known)) for name in STATE_NAMES]
+    current = expr.parse(CURRENT, known)
+    static = set(CONSTANTS) | set(PARAMETER_NAMES)
+    initial = [(s.name, expr.parse(s.initial, static)) for s in STATES]
+    bounds = [(s.name, expr.parse(s.lower, static), expr.parse(s.upper, static)) for s in STATES]
+    return equations, derivatives, current, initial, bounds
+
+
+def state_only_equations():
+    """Names of the intermediates that do not depend on ``V`` (up to ``conductance_S``)."""
+    equations, *_ = _parsed_definition()
+    depends_on_v = {"V"}
+    static = []
+    for name, tree in equations:
+        if expr.names_used(tree) & depends_on_v:
+            depends_on_v.add(name)
+        else:
+            static.append(name)
+    if "conductance_S" not in static:
+        raise expr.ExpressionError("conductance_S must not depend on V (series resistor solution)")
+    return static
+
+
+@functools.lru_cache(maxsize=None)
+def python_source():
+    """numpy source text of the model (functions ``rhs``, ``conductance``, ``initial_state``, ``state_bounds``)."""
+    equations, derivatives, current, initial, bounds = _parsed_definition()
+    w = expr.NumpyWriter()
+    static = set(state_only_equations())
+    unpack = [f"    {name} = p[{name!r}]" for name in PARAMETER_NAMES]
+    consts = [f"{name} = {value!r}" for name, value in CONSTANTS.items()]
+    lines = [
+        '"""Generated from memcompact.model.equations: do not edit by hand."""',
+        "import numpy as np",
+        "",
+        *consts,
+        f"STATE_NAMES = {STATE_NAMES!r}",
+        f"PARAMETER_NAMES = {PARAMETER_NAMES!r}",
+        f"OUTPUT_NAMES = {OUTPUTS!r}",
+        "",
+        "",
+        "def conductance(state, p):",
+        '    """Device conductance [S] from the states (tuple in STATE_NAMES order) and parameters."""',
+        f"    {', '.join(STATE_NAMES)}, = state",
+        *unpack,
+    ]
+    for name, tree in equations:
+        if name in static:
+            lines.append(f"    {name} = {w.write(tree)}")
+    lines += [
+        "    return conductance_S",
+        "",
+        "",
+        "def rhs(V, state, p):",
+        '    """State derivatives (tuple), current [A] and outputs (dict) at device voltage V [V]."""',
+        f"    {', '.join(STATE_NAMES)}, = state",
+        *unpack,
+    ]
+    for name, tree in equations:
+        lines.append(f"    {name} = {w.write(tree)}")
+    for name, tree in derivatives:
+        lines.append(f"    d_{name} = {w.write(tree)}")
+    lines.append(f"    current_A = {w.write(current)}")
+    outs = ", ".join(f"{name!r}: {name}" for name in OUTPUTS)
+    lines += [
+        f"    return ({', '.join('d_' + n for n in STATE_NAMES)},), current_A, {{{outs}}}",
+        "",
+        "",
+        "def initial_state(p):",
+        '    """Initial states (tuple in STATE_NAMES order) for parameters p."""',
+        *unpack,
+        f"    return ({', '.join(w.write(tree) for _, tree in initial)},)",
+        "",
+        "",
+        "def state_bounds(p):",
+        '    """(lower, upper) of each state, tuple in STATE_NAMES order."""',
+        *unpack,
+        "    return (" + ", ".join(f"({w.write(lo)}, {w.write(hi)})" for _, lo, hi in bounds) + ",)",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+@functools.lru_cache(maxsize=None)
+def compiled():
+    """The executed :func:`python_source` as a namespace dict."""
+    namespace = {"np": np}
+    exec(compile(python_source(), "<memcompact.model generated>", "exec"), namespace)  # noqa: S102
+    return namespace
+
+
+def rhs(voltage_V, state, params):
+    """State derivatives, current [A] and outputs at the device voltage.
+
+    Parameters
+    ----------
+    voltage_V : float or numpy.ndarray
+        Voltage across the device, active minus inert electrode [V].
+    state : tuple of numpy.ndarray
+        States in :data:`STATE_NAMES` order.
+    params : dict
+        Parameter values (scalars or per-device arrays).
+
+    Returns
+    -------
+    derivatives : tuple of numpy.ndarray
+    current_A : numpy.ndarray
+    outputs : dict
+    """
+    return compiled()["rhs"](voltage_V, state, params)
+
+
+def conductance(state, params):
+    """Device conductance [S] from the states."""
+    return compiled()["conductance"](state, params)
+
+
+def initial_state(params):
+    """Initial state tuple for the parameters."""
+    return compiled()["initial_state"](params)
+
+
+def state_bounds(params):
+    """(lower, upper) of each state."""
+    return compiled()["state_bounds"](params)
