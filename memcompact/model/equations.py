@@ -174,7 +174,7 @@ del E
 
 #: Time derivatives of the states [state unit / s].
 DERIVATIVES = {
-    "nucleation": "nucleation_rate_0*(limexp(nucleation_alpha*x_nucleation)*sigmoid((1.1 - nucleation)/0.01)"
+    "nucleation": "nucleation_rate_0*(limexp(nucleation_alpha*x_nucleation)*(1.1 - nucleation)"
                   " - limexp(-(1 - nucleation_alpha)*x_nucleation)*nucleation)",
     "gap_nm": "-v_front_nm_s",
     "radius_nm": "v_radial_nm_s",

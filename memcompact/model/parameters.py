@@ -67,7 +67,7 @@ PARAMETERS = (
     # --- nucleation, eq. (1) condensed into a rate
     P("nucleation_time_s", "s", 2e-8, 1e-14, 1e2, "nucleation prefactor t0",
       "Menzel 2013 (recalled, 2e-8 s)", log_scale=True),
-    P("nucleation_barrier_eV", "eV", 1.39, 0.2, 3.0,
+    P("nucleation_barrier_eV", "eV", 1.365, 0.2, 3.0,
       "nucleation barrier at zero bias, Phi(N_c) + N_c*eps of eq. (1)",
       "chosen: Menzel's 0.8 eV plus N_c*eps ~ 0.6 eV strain in dense SiO2; gives ~100 s at 3 V"),
     P("nucleus_atoms", "1", 3.0, 1.0, 20.0, "atoms in the critical nucleus N_c",
@@ -94,7 +94,7 @@ PARAMETERS = (
     P("hop_distance_m", "m", 0.25e-9, 0.05e-9, 2e-9, "ion hopping distance a",
       "Menzel 2012 (recalled)"),
     # --- filament thickening (ECM mode)
-    P("radial_velocity_m_per_s", "m/s", 0.03, 1e-20, 1e6,
+    P("radial_velocity_m_per_s", "m/s", 0.003, 1e-20, 1e6,
       "Butler-Volmer prefactor of lateral filament growth", "chosen", log_scale=True),
     P("radial_activation_eV", "eV", 0.9, 0.05, 2.0,
       "activation energy of lateral growth (ion supply to the filament flank)", "chosen"),
