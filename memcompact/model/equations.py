@@ -151,7 +151,7 @@ EQUATIONS = (
     E("radius_top_nm", "radius_sat_nm + (radius_hi_nm - radius_sat_nm)*ecm_mode", "nm",
       "radius the filament can reach: a thin bootstrapped filament when cool, a thick ECM wire when hot"),
     E("radial_window",
-      "forward_bias*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)"
+      "forward_bias*formed*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)"
       " + (1 - forward_bias)*sigmoid((radius_nm - radius_lo_nm)/window_nm - 4)", "1",
       "radius kept between its bounds"),
     E("eta_radial", "ion_charge*radial_voltage_fraction*V*inv_kT", "1",
@@ -159,7 +159,7 @@ EQUATIONS = (
     E("v_radial_nm_s",
       "1e9*radial_velocity_m_per_s*exp(-radial_activation_eV*inv_kT)"
       "*(limexp(transfer_coefficient*eta_radial) - limexp(-(1 - transfer_coefficient)*eta_radial))"
-      "*formed*radial_window", "nm/s",
+      "*radial_window", "nm/s",
       "lateral growth rate, Butler-Volmer at the filament flank"),
     # ---- metal balance of the AE reservoir
     E("filament_growth_m3_s",
