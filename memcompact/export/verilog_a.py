@@ -1,0 +1,209 @@
+"""Write the compact model as a Verilog-A module (OpenVAF -> OSDI -> ngspice).
+
+The module follows the compact-modelling habits of DESIGN section 3 and
+STYLE.md:
+
+* two terminals, ``ae`` (active electrode, the anode under positive bias)
+  then ``ie`` (inert electrode); ``V = V(ae, ie)`` and the current
+  ``I(ae, ie)`` flows from the active to the inert electrode;
+* every parameter declared with ``desc``, ``units`` and a ``from [lower:upper]``
+  range from the parameter table, defaulting to the card's value;
+* one internal node per state whose potential *is* the state in its unit
+  (O(1) values); its equation is ``ddt(x) = dx/dt`` in transient;
+* every intermediate a ``real`` variable, assigned once, in definition order;
+* constants from ``constants.vams`` where it has them;
+* no ``$abstime`` logic and no hidden state: everything the device remembers
+  is on its state nodes.
+
+Static analyses (the DC operating point, ``.dc`` sweeps, the operating point
+before a transient) tie each state node to its initial value,
+``I(s) <+ V(s) - x_init``, so the operating point is that of a fresh device
+and never singular; transient analyses integrate ``ddt(V(s)) - dx/dt``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+from memcompact.export.definition import (
+    DEVICE_NAME, TERMINALS, VOLTAGE_NAME, card_label, card_values, load_definition,
+)
+from memcompact.model import expr
+
+#: Constants that ``constants.vams`` provides, as Verilog-A text.
+#: ``P_K/P_Q`` is k_B/e in eV/K from the header's CODATA values (within 1e-6
+#: of CODATA 2018, far below every parity tolerance).
+VAMS_CONSTANTS = {"pi": "`M_PI", "boltzmann_eV_per_K": "(`P_K/`P_Q)"}
+
+#: Verilog-A name of the device voltage (``V`` is the potential access function).
+VOLTAGE_VARIABLE = "vdev"
+
+#: Words that Verilog-AMS reserves or OpenVAF treats as functions: never used as names.
+RESERVED = frozenset("""
+above abs absdelay absdelta abstol access acos acosh ac_stim aliasparam always analog analysis
+and asin asinh assert assign atan atan2 atanh automatic begin branch buf bufif0 bufif1 case casex
+casez ceil cell cmos config connect connectmodule connectrules continuous cos cosh cross ddt
+ddt_nature ddx deassign default defparam design disable discipline discrete domain driver_update
+edge else end endcase endconfig endconnectrules enddiscipline endfunction endgenerate endmodule
+endnature endparamset endprimitive endspecify endtable endtask event exclude exp final_step
+flicker_noise floor flow for force forever fork from function generate genvar ground highz0 highz1
+hypot idt idtmod idt_nature if ifnone incdir include inf initial initial_step inout input instance
+integer join laplace_nd laplace_np laplace_zd laplace_zp large last_crossing liblist library
+limexp ln localparam log macromodule max medium merged min module nand nature negedge net_resolution
+nmos noise_table noise_table_log nor noshowcancelled not notif0 notif1 or output parameter paramset
+pmos posedge potential pow primitive pull0 pull1 pulldown pullup pulsestyle_onevent
+pulsestyle_ondetect rcmos real realtime reg release repeat resolveto rnmos rpmos rtran rtranif0
+rtranif1 scalared sin sinh showcancelled signed slew small specify specparam split sqrt string
+strobe supply0 supply1 table tan tanh task temperature time timer tran tranif0 tranif1 transition
+tri tri0 tri1 triand trior trireg units unsigned use uwire vectored wait wand weak0 weak1 while
+white_noise wire wor wreal xnor xor zi_nd zi_np zi_zd zi_zp
+""".split())
+
+
+class _Writer(expr.VerilogAWriter):
+    """Verilog-A writer with the device voltage renamed and constants from constants.vams."""
+
+    def name(self, ident):
+        if ident == VOLTAGE_NAME:
+            return VOLTAGE_VARIABLE
+        return VAMS_CONSTANTS.get(ident, ident)
+
+
+def node_name(state):
+    """Internal node of a state."""
+    return f"s_{state}"
+
+
+def initial_name(state):
+    """Variable holding a state's initial value."""
+    return f"{state}_init"
+
+
+def derivative_name(state):
+    """Variable holding a state's time derivative."""
+    return f"d_{state}"
+
+
+def _check_names(definition):
+    names = [p.name for p in definition.parameters] + [i.name for i in definition.intermediates]
+    names += [s.name for s in definition.states] + list(definition.constants)
+    generated = [VOLTAGE_VARIABLE, *TERMINALS] + [node_name(s.name) for s in definition.states]
+    generated += [derivative_name(s.name) for s in definition.states]
+    generated += [initial_name(s.name) for s in definition.states]
+    seen = set()
+    for name in names + generated:
+        if name.lower() in RESERVED:
+            raise expr.ExpressionError(f"name {name!r} is reserved in Verilog-A: rename it in the model")
+        if name.lower() in seen:
+            raise expr.ExpressionError(f"name {name!r} is used twice in the Verilog-A module "
+                                       "(names are case-insensitive in SPICE)")
+        seen.add(name.lower())
+
+
+def _number(value):
+    return expr._spice_number(value)
+
+
+def _attr_text(text):
+    return text.replace("\\", "/").replace('"', "'")
+
+
+def verilog_a_source(card):
+    """Verilog-A text of the model with the card's values as parameter defaults.
+
+    Parameters
+    ----------
+    card : dict
+        A model card (see :func:`memcompact.model.cards.load_model_card`).
+
+    Returns
+    -------
+    str
+        The module text.
+    """
+    values = card_values(card)
+    d = load_definition()
+    _check_names(d)
+    w = _Writer()
+    out = []
+    add = out.append
+    add(f"// {DEVICE_NAME}: ECM memristor compact model (memcompact), Verilog-A for OpenVAF/OSDI.")
+    add("// Generated by `memcompact export verilog-a` from memcompact/model/parameters.py and")
+    add("// memcompact/model/equations.py: do not edit by hand; regenerate instead.")
+    add(f"// Card: {card_label(card)}")
+    add("//")
+    add(f"// Terminals: {TERMINALS[0]} = active electrode (anode under positive bias),")
+    add(f"//            {TERMINALS[1]} = inert electrode.")
+    add(f"// Device voltage {VOLTAGE_VARIABLE} = V({TERMINALS[0]}, {TERMINALS[1]}) [V]; "
+        f"current I({TERMINALS[0]}, {TERMINALS[1]}) [A], active -> inert.")
+    add("// States: one internal node each, node potential = state value in its unit.")
+    add("// Static analyses (operating point, DC sweep) hold every state at its initial value")
+    add("// (a fresh device); transient analyses integrate ddt(state) = derivative.")
+    add("")
+    add('`include "constants.vams"')
+    add('`include "disciplines.vams"')
+    add("")
+    add(f"module {DEVICE_NAME}({', '.join(TERMINALS)});")
+    add(f"    inout {', '.join(TERMINALS)};")
+    add(f"    electrical {', '.join(TERMINALS)};")
+    for s in d.states:
+        add(f"    electrical {node_name(s.name)};  // state {s.name} [{s.unit}]: {s.description}")
+    add("")
+    add("    // ---- parameters: default from the card, range from the parameter table")
+    for p in d.parameters:
+        add(f'    (*desc="{_attr_text(p.description)}", units="{p.unit}"*) '
+            f"parameter real {p.name} = {_number(values[p.name])} "
+            f"from [{_number(p.lower)}:{_number(p.upper)}];")
+    extra = {k: v for k, v in d.constants.items() if k not in VAMS_CONSTANTS}
+    if extra:
+        add("")
+        add("    // ---- constants of the model definition not in constants.vams")
+        for name, value in extra.items():
+            add(f"    localparam real {name} = {_number(value)};")
+    add("")
+    add(f"    real {VOLTAGE_VARIABLE};  // [V] device voltage, active minus inert electrode")
+    for s in d.states:
+        add(f"    real {initial_name(s.name)};  // [{s.unit}] initial value of {s.name} (fresh device)")
+    for s in d.states:
+        add(f"    real {s.name};  // [{s.unit}] {s.description}")
+    for i in d.intermediates:
+        add(f"    real {i.name};  // [{i.unit}] {i.description}")
+    for s in d.states:
+        add(f"    real {derivative_name(s.name)};  // [{s.unit}/s] time derivative of {s.name}")
+    add("")
+    add("    analog begin")
+    add(f"        {VOLTAGE_VARIABLE} = V({TERMINALS[0]}, {TERMINALS[1]});")
+    for s in d.states:
+        add(f"        {initial_name(s.name)} = {w.write(s.initial)};")
+    for s in d.states:
+        add(f"        {s.name} = {initial_name(s.name)} + V({node_name(s.name)});")
+    add("")
+    for i in d.intermediates:
+        add(_assign(i.name, w.write(i.tree)))
+    add("")
+    for s in d.states:
+        add(_assign(derivative_name(s.name), w.write(s.derivative)))
+    add("")
+    add(f"        I({TERMINALS[0]}, {TERMINALS[1]}) <+ {w.write(d.current)};")
+    add("")
+    add('        if (analysis("static")) begin')
+    add("            // operating point of a fresh device: each state held at its initial value")
+    for s in d.states:
+        add(f"            I({node_name(s.name)}) <+ V({node_name(s.name)});")
+    add("        end else begin")
+    for s in d.states:
+        add(f"            I({node_name(s.name)}) <+ ddt(V({node_name(s.name)})) - {derivative_name(s.name)};")
+    add("        end")
+    add("    end")
+    add("endmodule")
+    return "\n".join(out) + "\n"
+
+
+def _assign(name, text, indent=8, width=110):
+    head = " " * indent + f"{name} = "
+    line = head + text + ";"
+    if len(line) <= width:
+        return line
+    body = textwrap.wrap(text + ";", width=width - indent - 4, break_long_words=False,
+                         break_on_hyphens=False)
+    return head.rstrip() + "\n" + "\n".join(" " * (indent + 4) + part for part in body)
