@@ -1,0 +1,9 @@
+"""Physical constants (CODATA 2018 exact or recommended values), SI units."""
+
+ELEMENTARY_CHARGE_C = 1.602176634e-19
+BOLTZMANN_EV_PER_K = 8.617333262e-5
+BOLTZMANN_J_PER_K = 1.380649e-23
+HBAR_J_S = 1.054571817e-34
+ELECTRON_MASS_KG = 9.1093837015e-31
+#: Conductance quantum 2e^2/h [S].
+CONDUCTANCE_QUANTUM_S = 7.748091729e-5
