@@ -1,0 +1,169 @@
+"""ngspice netlists that drive one exported device with a memcompact stimulus.
+
+The same piecewise-linear points as the Python model's stimulus
+(:mod:`memcompact.model.stimulus`) become a ``PWL`` source, in series with a
+resistor (the measurement loop), so Python and ngspice see the same circuit:
+
+    V1 src 0 PWL(...)      applied voltage [V]
+    R1 src ae <R>          series resistance [Ohm] (omitted when 0)
+    device ae 0            active electrode on ``ae``, inert electrode grounded
+
+The device current (active -> inert) is ``-i(V1)``. Transients use ``uic``:
+the analysis starts from the fresh device (all state nodes 0, see
+docs/export.md) without a transient operating point.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from memcompact.export.definition import DEVICE_NAME, card_values
+from memcompact.model import expr
+
+#: Model name used in ``.model`` lines of Verilog-A testbenches.
+VA_MODEL = f"{DEVICE_NAME}_card"
+
+#: Backends a testbench can drive.
+BACKENDS = ("verilog-a", "ngspice")
+
+
+@dataclass(frozen=True)
+class TransientOptions:
+    """ngspice settings of a transient run.
+
+    Attributes
+    ----------
+    step_s : float
+        Output step of ``.tran`` [s].
+    max_step_s : float
+        Largest internal step [s] (``.tran``'s TMAX).
+    options : dict
+        ``.options`` entries (name -> value); empty means ngspice's defaults.
+    """
+
+    step_s: float
+    max_step_s: float
+    options: dict = field(default_factory=dict)
+
+
+def accurate_options(duration_s, backend="verilog-a"):
+    """Options for parity runs: tight tolerances, Gear integration.
+
+    ``abstol = 1e-15`` A resolves the sub-pA currents of a fresh device;
+    ``reltol = 1e-4``. The native subcircuit also needs a smaller largest step
+    (1/6000 of the run) so that Newton's linearised intermediate nodes stay in
+    range through the abrupt events (docs/export.md).
+    """
+    fraction = 1.0 / 6000.0 if backend == "ngspice" else 1.0 / 600.0
+    return TransientOptions(step_s=duration_s / 6000.0, max_step_s=duration_s * fraction,
+                            options={"reltol": 1e-4, "abstol": 1e-15, "method": "gear"})
+
+
+def default_options(duration_s):
+    """ngspice's default tolerances; output step and largest step 1/1000 of the run."""
+    return TransientOptions(step_s=duration_s / 1000.0, max_step_s=duration_s / 1000.0)
+
+
+def _num(value):
+    return f"{float(value):.12g}"
+
+
+def _continued(head, items, width=100):
+    lines, line = [], head
+    for item in items:
+        if len(line) + 1 + len(item) > width:
+            lines.append(line)
+            line = "+"
+        line += " " + item
+    lines.append(line)
+    return lines
+
+
+def pwl_source(name, node, stimulus):
+    """``V<name> <node> 0 PWL(...)`` lines for a stimulus."""
+    points = [f"{_num(t)} {_num(v)}" for t, v in zip(stimulus.times_s, stimulus.voltages_V)]
+    lines = _continued(f"{name} {node} 0 PWL(", points)
+    lines[-1] += " )"
+    return lines
+
+
+def device_lines(backend, params, instance="1"):
+    """The device instance (and ``.model`` line) with every parameter given explicitly.
+
+    Parameters
+    ----------
+    backend : {"verilog-a", "ngspice"}
+    params : dict
+        Parameter values {name: float}.
+    instance : str
+        Instance suffix.
+    """
+    items = [f"{name}={expr._spice_number(value)}" for name, value in params.items()]
+    if backend == "verilog-a":
+        return [f"N{instance} ae 0 {VA_MODEL}"] + _continued(f".model {VA_MODEL} {DEVICE_NAME}", items)
+    if backend == "ngspice":
+        return _continued(f"X{instance} ae 0 {DEVICE_NAME}", items)
+    raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
+
+
+def transient_netlist(backend, card, stimulus, series_resistance_ohm, options, title=None,
+                      include=None, osdi=None, measures=()):
+    """A complete transient netlist for one device.
+
+    Parameters
+    ----------
+    backend : {"verilog-a", "ngspice"}
+    card : dict
+        Model card (its parameters are written on the device).
+    stimulus : memcompact.model.stimulus.Stimulus
+    series_resistance_ohm : float
+        Series resistor [Ohm]; 0 connects the source to the device directly.
+    options : TransientOptions
+    title : str, optional
+    include : str, optional
+        Path of the native library (``.include``), for the ngspice backend.
+    osdi : str, optional
+        OSDI file to load with ``pre_osdi`` in a ``.control`` block (for
+        ``ngspice -b``); leave None when the caller loads it (shared mode).
+    measures : sequence of str
+        Extra lines (``.meas`` ...).
+
+    Returns
+    -------
+    str
+    """
+    params = card_values(card)
+    lines = [f"* {title or stimulus.label}: {DEVICE_NAME} ({backend}), "
+             f"{series_resistance_ohm:g} Ohm in series"]
+    if backend == "ngspice" and include:
+        lines.append(f".include {include}")
+    node = "src" if series_resistance_ohm > 0 else "ae"
+    lines += pwl_source("V1", node, stimulus)
+    if series_resistance_ohm > 0:
+        lines.append(f"R1 src ae {_num(series_resistance_ohm)}")
+    lines += device_lines(backend, params)
+    if options.options:
+        lines.append(".options " + " ".join(f"{k}={v}" for k, v in options.options.items()))
+    lines.append(".save v(ae) i(V1)")
+    lines.append(f".tran {_num(options.step_s)} {_num(stimulus.duration_s)} 0 {_num(options.max_step_s)} uic")
+    lines += list(measures)
+    if osdi:
+        lines += [".control", f"pre_osdi {osdi}", ".endc"]
+    lines.append(".end")
+    return "\n".join(lines) + "\n"
+
+
+def dc_netlist(backend, card, v_start, v_stop, v_step, include=None, osdi=None):
+    """``.op`` and a ``.dc`` sweep of the device voltage (a fresh device: states at their initial values)."""
+    params = card_values(card)
+    lines = [f"* {DEVICE_NAME} ({backend}): operating point and DC sweep of a fresh device"]
+    if backend == "ngspice" and include:
+        lines.append(f".include {include}")
+    lines.append("V1 ae 0 0")
+    lines += device_lines(backend, params)
+    lines.append(".op")
+    lines.append(f".dc V1 {_num(v_start)} {_num(v_stop)} {_num(v_step)}")
+    if osdi:
+        lines += [".control", f"pre_osdi {osdi}", ".endc"]
+    lines.append(".end")
+    return "\n".join(lines) + "\n"
