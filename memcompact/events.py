@@ -7,12 +7,13 @@
   resistive change at ~100 s);
 * ``t_drop_s`` -- a spontaneous drop after formation: the current falls at
   least ``drop_decades`` below the highest level reached since formation
-  (AE depletion, Fig. 5a);
+  and stays down for ``min_drop_s`` (AE depletion, Fig. 5a);
 * ``t_refill_s`` -- after a drop, the current comes back to within
   ``drop_decades / 2`` of that level (contact refilled, Fig. 5h-j);
-* ``t_ecm_s`` -- a later second jump upward: the current exceeds the level
-  just after formation by at least ``ecm_decades`` (transition to the
-  conventional ECM filament, Fig. 6a).
+* ``t_ecm_s`` -- a later second jump upward: after the formation window the
+  current exceeds the formed level by at least ``ecm_decades`` (and by
+  ``ecm_min_rise_A``, if given): the transition to the conventional ECM
+  filament, Fig. 6a.
 
 Each is ``None`` when absent. The trace is worked on as ``log10`` of
 ``max(|I|, noise_floor_A)``: readings below the floor, including the negative
@@ -84,7 +85,8 @@ def estimate_noise_floor_A(current_A, quantile=0.1, minimum_A=1e-15):
 
 
 def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, window_s=None,
-                  drop_decades=1.0, ecm_decades=1.0, smooth_samples=5):
+                  drop_decades=1.0, ecm_decades=1.0, smooth_samples=5, min_drop_s=None,
+                  ecm_min_rise_A=0.0):
     """Detect formation, spontaneous drop, refill and ECM transition.
 
     Parameters
@@ -110,6 +112,13 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
     smooth_samples : int
         Width of the running median applied to ``log10|I|`` [samples]
         (1 = none).
+    min_drop_s : float, optional
+        A drop must stay more than ``drop_decades / 2`` below the maximum for
+        at least this long [s] (shorter dips are glitches, not depletion).
+        Default: ``window_s / 3``.
+    ecm_min_rise_A : float
+        The ECM jump must also raise the current by at least this much [A]
+        (the paper reports > 1 mA); 0 disables the absolute criterion.
 
     Returns
     -------
@@ -132,10 +141,11 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
     first sample at which the smoothed ``log10|I|`` is ``form_decades`` above
     its minimum over the preceding ``window_s``; ``t_drop_s`` the first sample
     after formation ``drop_decades`` below the running maximum since
-    formation; ``t_ecm_s`` the first sample ``ecm_decades`` above the plateau
-    (the median over the first ``window_s`` after formation, excluding the
-    drop). A step from one level to another is therefore dated exactly at the
-    first sample on the new level.
+    formation that starts a dip lasting ``min_drop_s``; ``t_ecm_s`` the first
+    sample after the formation window that is ``ecm_decades`` above the
+    formed level (the maximum over the first ``window_s`` after formation,
+    before any drop). A step from one level to another is therefore dated
+    exactly at the first sample on the new level.
     """
     t = np.asarray(time_s, dtype=float).ravel()
     i = np.asarray(current_A, dtype=float).ravel()
@@ -181,20 +191,30 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
     before = y[: max(jf, 1)]
     out["i_before_form_A"] = float(10 ** np.median(before))
 
-    # Plateau just after formation: median over the next window, cut at any drop.
+    # Formed level: the maximum over the formation window (before any drop).
     after = y[jf:]
     t_after = t[jf:]
+    if min_drop_s is None:
+        min_drop_s = window_s / 3.0
     running_max = np.maximum.accumulate(after)
-    drop_idx = np.nonzero(after <= running_max - drop_decades)[0]
-    plateau_end = np.searchsorted(t_after, t_after[0] + window_s, side="right")
-    if drop_idx.size:
-        plateau_end = min(plateau_end, int(drop_idx[0]))
-    plateau_end = max(plateau_end, 1)
-    plateau = float(np.median(after[:plateau_end]))
-    out["i_after_form_A"] = float(10 ** plateau)
+    below = after <= running_max - drop_decades
+    deep = after <= running_max - 0.5 * drop_decades
+    drop_at = None
+    for j in np.nonzero(below)[0]:
+        # the dip must last: stay deeper than half the drop for min_drop_s
+        stop = np.searchsorted(t_after, t_after[j] + min_drop_s, side="left")
+        if stop < t_after.size and np.all(deep[j:stop + 1]):
+            drop_at = int(j)
+            break
+    win_end = np.searchsorted(t_after, t_after[0] + window_s, side="right")
+    if drop_at is not None:
+        win_end = min(win_end, drop_at)
+    win_end = max(win_end, 1)
+    formed = float(np.max(after[:win_end]))
+    out["i_after_form_A"] = float(10 ** formed)
 
-    if drop_idx.size:
-        jd = int(drop_idx[0])
+    if drop_at is not None:
+        jd = drop_at
         out["t_drop_s"] = float(t_after[jd])
         level = running_max[jd]
         tail = after[jd:]
@@ -203,7 +223,11 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
         if back.size:
             out["t_refill_s"] = float(t_after[jd + int(back[0])])
 
-    ecm_idx = np.nonzero(after >= plateau + ecm_decades)[0]
+    later = np.arange(after.size) >= win_end
+    up = later & (after >= formed + ecm_decades)
+    if ecm_min_rise_A > 0:
+        up &= (10.0 ** after - 10.0 ** formed) >= ecm_min_rise_A
+    ecm_idx = np.nonzero(up)[0]
     if ecm_idx.size:
         je = int(ecm_idx[0])
         out["t_ecm_s"] = float(t_after[je])

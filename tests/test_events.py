@@ -102,3 +102,25 @@ def test_noise_floor_estimate_ignores_negative_readings():
 def test_bad_input_raises_input_error(kwargs, match):
     with pytest.raises(InputError, match=match):
         detect_events(**kwargs)
+
+
+def test_short_glitch_is_not_a_drop():
+    t, i = _trace([(0.0, 0.0), (100.0, 1e-6), (150.0, 1e-9), (151.0, 1e-6)])
+    ev = detect_events(t, i, noise_floor_A=FLOOR)  # window 15 s -> min_drop_s 5 s
+    assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)
+    assert ev["t_drop_s"] is None
+
+
+def test_ecm_absolute_rise_criterion():
+    t, i = _trace([(0.0, 0.0), (100.0, 1e-6), (200.0, 1e-4)])
+    assert detect_events(t, i, noise_floor_A=FLOOR)["t_ecm_s"] == pytest.approx(200.0, abs=1e-9)
+    # a 2-decade rise that adds only 0.1 mA is not an ECM jump of > 1 mA
+    assert detect_events(t, i, noise_floor_A=FLOOR, ecm_min_rise_A=1e-3)["t_ecm_s"] is None
+
+
+def test_formed_level_ignores_slow_creep_within_window():
+    t = np.linspace(0.0, 300.0, 3001)
+    i = np.where(t >= 100.0, 1e-6 * 10 ** np.clip((t - 100.0) / 10.0, 0, 1), 1e-12)
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)
+    assert ev["t_ecm_s"] is None  # the creep to 1e-5 happens within the formation window

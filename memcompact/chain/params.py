@@ -42,6 +42,7 @@ class ChainParams:
     compliance_A: float = _p(1e-4, "A", 1e-12, 10.0, "current compliance of the source")
     parallel_leakage_S: float = _p(1e-13, "S", 0.0, 1e-3, "leakage conductance of the device outside the column (HRS floor)")
     division_conductance_S_m: float = _p(2e-15, "S m", 1e-30, 1e-6, "dielectric admittance x gap sigma_d setting the field division; gaps whose tunnelling exceeds sigma_d/g are shorted")
+    relative_permittivity: float = _p(3.9, "1", 1.0, 100.0, "relative permittivity of the dielectric (SiO2: 3.9)")
     temperature_K: float = _p(300.0, "K", 150.0, 900.0, "ambient temperature T_0")
     # --- metal (preset) ------------------------------------------------------
     ion_charge: int = _p(1, "1", 1, 4, "ion charge number z")
@@ -60,11 +61,11 @@ class ChainParams:
     # --- bipolar electrodes ---------------------------------------------------
     cos_lambda: float = _p(0.0, "1", -0.99, 0.99, "cos of the angle where a cluster's polarization changes sign")
     pole_growth_fraction: float = _p(0.0, "1", 0.0, 1.0, "share of a pole deposit/dissolution that moves that pole's edge (1: the Methods' fixed outer span)")
-    electrode_polarization_length_m: float = _p(3e-9, "m", 0.0, 50e-9, "length l_e giving the AE (and IE deposit) overpotential E*l_e")
+    electrode_polarization_length_m: float = _p(5e-9, "m", 0.0, 50e-9, "length l_e giving the AE (and IE deposit) overpotential E*l_e")
     ae_oxidation_scale: float = _p(1.0, "1", 0.0, 1e6, "multiplies the AE oxidation (0: inert electrode, no ion supply)")
     # --- nucleation (eq. 1) ---------------------------------------------------
     critical_nucleus_atoms: int = _p(3, "1", 1, 50, "atoms in the critical nucleus N_c")
-    nucleation_surface_eV: float = _p(0.85, "eV", 0.0, 20.0, "surface term Phi(N_c) of eq. 1")
+    nucleation_surface_eV: float = _p(0.95, "eV", 0.0, 20.0, "surface term Phi(N_c) of eq. 1")
     strain_eV_per_atom: float = _p(0.1, "eV", 0.0, 5.0, "strain energy per atom epsilon of eq. 1 (mean of the defect map)")
     defect_strain_spread: float = _p(0.5, "1", 0.0, 5.0, "relative spread of the seeded defect map of strain energies")
     ie_strain_eV_per_atom: float = _p(0.1, "eV", 0.0, 5.0, "strain energy per atom of a nucleus on the inert electrode (heterogeneous nucleation)")
@@ -88,6 +89,8 @@ class ChainParams:
     refill_activation_eV: float = _p(0.4, "eV", 0.0, 3.0, "activation energy of surface diffusion")
     # --- IE deposit (conventional ECM filament) -----------------------------------
     ecm_filament_radius_m: float = _p(2.5e-9, "m", 0.3e-9, 50e-9, "radius of the solid filament growing from the IE")
+    sintering_attempt_rate_per_s: float = _p(1e13, "1/s", 0.0, 1e16, "attempt frequency of the sintering of necks between touching metal")
+    sintering_activation_eV: float = _p(1.5, "eV", 0.0, 10.0, "activation energy of the sintering of necks between touching metal")
     # --- heating --------------------------------------------------------------------
     thermal_resistance_K_per_W: float = _p(2e5, "K/W", 0.0, 1e9, "thermal resistance R_th of the filament region")
     thermal_time_constant_s: float = _p(1e-9, "s", 1e-15, 1.0, "thermal time constant tau_th", low_open=True)

@@ -21,6 +21,10 @@ The label is read from what the run did, not from its parameters:
 * **supply-limited**: ``source_occupancy``, the mean ion occupancy in front of
   the source electrode (< 0.5: transport carried away all the source gave,
   so growth was limited by the oxidation supply).
+
+Film nucleation gives "c" when the nuclei grew back to the AE (gap filling)
+and the supply was ample (not supply-limited), "b" otherwise; IE nucleation
+gives "d" when supply-limited, "a" otherwise.
 """
 
 from __future__ import annotations
@@ -109,4 +113,6 @@ def classify_regime(features):
     """
     if features["nucleation_site"] == "ie":
         return "d" if features["supply_limited"] else "a"
-    return "c" if features["growth_direction"] == "backward" else "b"
+    if features["growth_direction"] == "backward" and not features["supply_limited"]:
+        return "c"
+    return "b"

@@ -28,6 +28,8 @@ from memcompact.progress import Progress
 TOUCH_M = 0.3e-9
 #: Noise floor used for event detection on simulated curves [A].
 SIM_NOISE_FLOOR_A = 1e-13
+#: An ECM jump must add at least this current [A] (the paper: "> 1 mA", Fig. 6a).
+ECM_MIN_RISE_A = 1e-3
 
 
 @dataclass
@@ -266,7 +268,8 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
     curve = ITCurve(time_s=t_samples, current_A=np.array(rec.current), voltage_V=np.array(rec.voltage),
                     metadata={"source": "memcompact chain", "metal": params.metal,
                               "voltage_V": vlabel, "thickness_m": params.thickness_m, "seed": seed})
-    events = detect_events(curve.time_s, curve.current_A, noise_floor_A=SIM_NOISE_FLOOR_A)
+    events = detect_events(curve.time_s, curve.current_A, noise_floor_A=SIM_NOISE_FLOOR_A,
+                           ecm_min_rise_A=ECM_MIN_RISE_A)
     traces = {k: np.array(v) for k, v in rec.traces.items()}
     hist = ClusterHistory(time_s=t_samples, ids=rec.ids, x_m=rec.x, radius_m=rec.r,
                           reduction_per_s=rec.red, oxidation_per_s=rec.ox)

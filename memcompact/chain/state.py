@@ -57,6 +57,7 @@ class ChainState:
         self.ie_height_m = 0.0
         self.ie_moment_m4 = 0.0
         self.temperature_K = p.temperature_K
+        self.sintering = 0.0        # how far the necks between touching metal have sintered (0..1)
         self.nucleations = []   # (t [s], x [m], id)
         self.sink_rate = 0.0    # ions/s reaching the downstream electrode (last step)
         self.source_rate = 0.0  # ions/s emitted by the upstream electrode (last step)

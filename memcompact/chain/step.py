@@ -23,10 +23,10 @@ from memcompact.chain.geometry import gaps_m, pole_edge_update, sphere_volume_m3
 from memcompact.chain.kinetics import arrhenius_factor, butler_volmer_rate, hopping_drift_velocity, hopping_mobility
 from memcompact.chain.nucleation import nucleation_free_energy, nucleation_rate
 from memcompact.chain.reservoir import surface_refill_rate_m3_per_s
-from memcompact.chain.thermal import joule_temperature_K, relax_temperature_K
+from memcompact.chain.thermal import joule_temperature_K, relax_temperature_K, sintering_rate_per_s
 from memcompact.chain.transport import drift_ions
-from memcompact.chain.tunnelling import (circuit_solution, field_division_V, sharvin_conductance_S,
-                                         tunnelling_decay_per_m, wire_resistance_Ohm)
+from memcompact.chain.tunnelling import (circuit_solution, coulomb_blockade_exponent, field_division_V,
+                                         sharvin_conductance_S, tunnelling_decay_per_m, wire_resistance_Ohm)
 
 REFERENCE_K = 300.0
 REFILL_REFERENCE_FIELD_V_PER_M = 1e8
@@ -102,28 +102,39 @@ def compute_rates(st, voltage_V):
     """
     p = st.p
     n = st.x.size
+    T = st.temperature_K
     xa, xc = st.ae_surface_m, st.ie_tip_m
     g_all = gaps_m(xa, xc, st.x, st.r)
     span = st.r * math.sqrt(3.0) >= p.column_radius_m
     cx, cr = st.x[span], st.r[span]
     m = cx.size
     g = gaps_m(xa, xc, cx, cr)
-    # --- circuit over the conductor gaps ------------------------------------------------
+    # --- circuit: electrons tunnel gap by gap through every cluster ----------------------
     big = 1.0
     r_ie = st.ie_radius_m if st.ie_height_m > 0 else big
-    a = np.minimum(np.minimum(np.concatenate(([big], cr)), np.concatenate((cr, [r_ie]))), p.column_radius_m)
-    j = np.arange(m + 1)
-    a = np.where((j > 0) | (j < m), a * p.neck_fraction, a)  # a cluster on either side: a neck
+    a = np.minimum(np.minimum(np.concatenate(([big], st.r)), np.concatenate((st.r, [r_ie]))),
+                   p.column_radius_m)
+    j = np.arange(n + 1)
+    neck = p.neck_fraction + (1.0 - p.neck_fraction) * st.sintering  # hot necks sinter wide open
+    a = np.where((j > 0) | (j < n) | (st.ie_height_m > 0), a * neck, a)  # contacts through a neck
     g_c = sharvin_conductance_S(a, p.fermi_wavevector_per_m)
     decay = tunnelling_decay_per_m(p.barrier_eV, p.effective_mass_ratio)
     g_min = p.hop_distance_m
-    G = g_c * np.exp(-decay * g)  # electron tunnelling through each gap
-    r_metal = float(np.sum(wire_resistance_Ohm(p.resistivity_Ohm_m, 2.0 * cr, cr)))
+    # tunnelling resistance of each gap; a nucleus too small to span the column is
+    # a poor stepping stone (Coulomb blockade), smoothly lifted as it grows
+    block = coulomb_blockade_exponent(st.r, p.column_radius_m / math.sqrt(3.0), p.relative_permittivity, T)
+    half = 0.5 * np.concatenate(([0.0], block)) + 0.5 * np.concatenate((block, [0.0]))
+    r_sub = np.exp(np.minimum(decay * g_all + half, 690.0)) / g_c
+    r_metal = float(np.sum(wire_resistance_Ohm(p.resistivity_Ohm_m, 2.0 * st.r, st.r)))
     if st.ie_height_m > 0:
         r_metal += float(wire_resistance_Ohm(p.resistivity_Ohm_m, st.ie_height_m, st.ie_radius_m))
-    r_chain = float(np.sum(1.0 / np.maximum(G, 1e-300))) + r_metal
+    r_chain = float(np.sum(r_sub)) + r_metal
     v_dev, current, i_chain = circuit_solution(voltage_V, min(r_chain, 1e300), p.parallel_leakage_S,
                                                p.series_resistance_Ohm, p.compliance_A)
+    # the field divides over the gaps between conductors (column-spanning clusters);
+    # a conductor gap's tunnelling resistance is that of the sub-gaps it contains
+    q_of = np.concatenate(([0], np.cumsum(span)))
+    G = 1.0 / np.bincount(q_of, weights=r_sub, minlength=m + 1)
     v_gap = field_division_V(v_dev - i_chain * r_metal, g, G, p.division_conductance_S_m, g_min)
     e_gap = v_gap / np.maximum(g, g_min)
     direction = 1 if v_dev >= 0 else -1
@@ -336,6 +347,8 @@ def advance(st, rt, dt):
     st.t += dt
     if fire.size:
         st.nucleate(fire.tolist())
+    k_s = sintering_rate_per_s(st.temperature_K, p.sintering_attempt_rate_per_s, p.sintering_activation_eV)
+    st.sintering = 1.0 - (1.0 - st.sintering) * math.exp(-k_s * dt)
     st.merge_and_attach()
     st.absorb_covered_ions()
     covered_after = st.covered_cells()

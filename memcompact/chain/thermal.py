@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 
+from memcompact.chain.constants import BOLTZMANN_EV_PER_K
+
 
 def joule_temperature_K(power_W, ambient_K, thermal_resistance_K_per_W, max_rise_K):
     r"""Steady filament temperature for a Joule power, saturating smoothly.
@@ -48,3 +50,26 @@ def relax_temperature_K(temperature_K, target_K, dt_s, time_constant_s):
     """
     return target_K + (temperature_K - target_K) * math.exp(-dt_s / time_constant_s)
 
+
+
+def sintering_rate_per_s(temperature_K, attempt_rate_per_s, activation_eV):
+    r"""Rate at which the necks between touching clusters and the filament sinter open.
+
+    .. math:: k_s = \nu_s \exp\left(-\frac{E_s}{k_B T}\right)
+
+    Negligible at room temperature, so that a cluster chain keeps its narrow
+    necks (a few conductance quanta each); fast when Joule heating makes the
+    filament hot: the necks fuse wide open and the chain becomes one solid
+    filament (the "much larger, dominant filament" of the ECM transition,
+    seed paper Fig. 6i).
+
+    Parameters
+    ----------
+    temperature_K : float
+        Temperature [K].
+    attempt_rate_per_s : float
+        Attempt frequency nu_s [1/s].
+    activation_eV : float
+        Activation energy E_s [eV].
+    """
+    return attempt_rate_per_s * math.exp(-activation_eV / (BOLTZMANN_EV_PER_K * temperature_K))

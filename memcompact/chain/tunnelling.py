@@ -16,7 +16,8 @@ import math
 
 import numpy as np
 
-from memcompact.chain.constants import CONDUCTANCE_QUANTUM_S, ELECTRON_MASS_KG, HBAR_J_S, ELEMENTARY_CHARGE_C
+from memcompact.chain.constants import (BOLTZMANN_EV_PER_K, CONDUCTANCE_QUANTUM_S, ELECTRON_MASS_KG,
+                                       ELEMENTARY_CHARGE_C, HBAR_J_S, VACUUM_PERMITTIVITY_F_PER_M)
 
 
 def tunnelling_decay_per_m(barrier_eV, effective_mass_ratio):
@@ -83,6 +84,38 @@ def field_division_V(device_voltage_V, gap_m, tunnelling_S, division_conductance
     y = division_conductance_S_m / np.maximum(gap_m, min_gap_m) + tunnelling_S
     z = 1.0 / y
     return device_voltage_V * z / z.sum()
+
+
+def coulomb_blockade_exponent(radius_m, spanning_radius_m, relative_permittivity, temperature_K):
+    r"""Suppression exponent of sequential tunnelling through a small cluster.
+
+    Charging a sphere of radius r in a dielectric costs
+    E_c = e^2 / (8 pi eps_0 eps_r r) (0.6 eV for a 3-atom Ag nucleus in SiO2);
+    tunnelling through it is suppressed by exp(E_c / k_B T). The suppression
+    is faded out as the cluster grows to span the conduction column (where the
+    chain's voltage drop across each gap exceeds E_c / e):
+
+    .. math:: b = \frac{E_c}{k_B T}\,\max\left(0, 1 - \frac{r^2}{r_{span}^2}\right)
+
+    Parameters
+    ----------
+    radius_m : array_like
+        Cluster radii [m].
+    spanning_radius_m : float
+        Radius above which a cluster spans the column [m].
+    relative_permittivity : float
+        eps_r of the dielectric [-].
+    temperature_K : float
+        Temperature [K].
+
+    Returns
+    -------
+    numpy.ndarray
+        b [-]: the tunnelling resistance through the cluster is multiplied by exp(b).
+    """
+    r = np.maximum(np.asarray(radius_m, dtype=float), 1e-11)
+    e_c = ELEMENTARY_CHARGE_C / (8.0 * math.pi * VACUUM_PERMITTIVITY_F_PER_M * relative_permittivity * r)  # [V]
+    return e_c / (BOLTZMANN_EV_PER_K * temperature_K) * np.maximum(0.0, 1.0 - (r / spanning_radius_m) ** 2)
 
 
 def wire_resistance_Ohm(resistivity_Ohm_m, length_m, radius_m):
