@@ -66,7 +66,8 @@ STATES = (
           "nucleation progress: time integral of the nucleation rate; 1 = stable nucleus"),
     State("gap_nm", "nm", "gap_min_m*1e9", "thickness_m*1e9", "thickness_m*1e9", 2e-3,
           "tunnelling gap between filament front and inert electrode"),
-    State("radius_nm", "nm", "radius_initial_m*1e9", "radius_max_m*1e9", "radius_initial_m*1e9", 2e-3,
+    State("radius_nm", "nm", "radius_initial_m*1e9",
+          "(radius_initial_m + radius_growth_m + radius_ecm_growth_m)*1e9", "radius_initial_m*1e9", 2e-3,
           "filament radius"),
     State("reservoir", "1", "0", "1", "1", 2e-3,
           "share of the active-electrode interface metal left"),
@@ -83,7 +84,8 @@ EQUATIONS = (
     E("window_nm", "window_m*1e9", "nm", "width of the smooth windows"),
     E("decay_nm", "tunnel_decay_m*1e9", "nm", "tunnelling decay length"),
     E("radius_lo_nm", "radius_initial_m*1e9", "nm", "smallest filament radius"),
-    E("radius_hi_nm", "radius_max_m*1e9", "nm", "largest filament radius (ECM wire)"),
+    E("radius_hi_nm", "(radius_initial_m + radius_growth_m + radius_ecm_growth_m)*1e9", "nm",
+      "largest filament radius (ECM wire)"),
     E("radius_sat_nm", "radius_initial_m*1e9 + radius_growth_m*1e9", "nm",
       "largest radius of the cool, cluster-built filament"),
     E("gap_eff_nm", "gap_min_nm + window_nm*softplus((gap_nm - gap_min_nm)/window_nm)", "nm",
@@ -120,30 +122,39 @@ EQUATIONS = (
     E("contact", "sigmoid((reservoir - reservoir_critical)/reservoir_width)", "1",
       "1 while the AE is in contact with the filament, 0 once depletion broke it"),
     # ---- nucleation (eq. 1): rate ~ exp(-(dG0 - alpha N_c z e dphi)/kT) / t0
-    E("nucleation_rate_0", "exp(-nucleation_barrier_eV*inv_kT)/nucleation_time_s", "1/s",
-      "nucleation rate at zero bias"),
-    E("x_nucleation", "nucleus_atoms*ion_charge*nucleation_voltage_fraction*V*inv_kT", "1",
-      "N_c z e dphi / kT, dphi = share of V at the site"),
+    E("nucleation_drive_eV", "nucleus_atoms*ion_charge*nucleation_voltage_fraction*V", "eV",
+      "N_c z e dphi of eq. (1), dphi = share of V at the nucleation site"),
+    E("nucleation_forward_per_s",
+      "exp(-barrier(nucleation_barrier_eV - nucleation_alpha*nucleation_drive_eV)*inv_kT)/nucleation_time_s",
+      "1/s", "rate of nucleus formation, at most 1/t0"),
+    E("nucleation_backward_per_s",
+      "exp(-barrier(nucleation_barrier_eV + (1 - nucleation_alpha)*nucleation_drive_eV)*inv_kT)/nucleation_time_s",
+      "1/s", "rate of nucleus dissolution"),
     E("nucleated", "sigmoid((nucleation - 1)/0.02)", "1", "1 once a stable nucleus exists"),
     # ---- filament front: Butler-Volmer deposition limited by ion hopping
-    E("eta", "ion_charge*growth_voltage_fraction*V*tip_share*inv_kT", "1",
-      "z e eta / kT at the filament tip (overpotential: a share of the voltage across the tip gap)"),
-    E("bv_net", "limexp(transfer_coefficient*eta) - limexp(-(1 - transfer_coefficient)*eta)", "1",
-      "Butler-Volmer net reaction factor (reduction minus oxidation)"),
-    E("grow_window", "nucleated*supply*sigmoid((gap_nm - gap_min_nm)/window_nm - 4)", "1",
+    E("tip_drive_eV", "ion_charge*growth_voltage_fraction*V*tip_share", "eV",
+      "z e eta at the filament tip (overpotential: a share of the voltage across the tip gap)"),
+
+    E("grow_window", "nucleated*supply*tanh((gap_nm - gap_min_nm)/window_nm)", "1",
       "growth needs a nucleus, ion supply, and room to grow"),
-    E("dissolve_window", "sigmoid((thickness_nm - gap_nm)/window_nm - 4)", "1",
+    E("dissolve_window", "tanh((thickness_nm - gap_nm)/window_nm)", "1",
       "dissolution stops when the filament is gone"),
     E("v_redox_nm_s",
-      "1e9*growth_velocity_m_per_s*exp(-growth_activation_eV*inv_kT)*bv_net"
+      "1e9*growth_velocity_m_per_s*(exp(-barrier(growth_activation_eV - transfer_coefficient*tip_drive_eV)*inv_kT)"
+      " - exp(-barrier(growth_activation_eV + (1 - transfer_coefficient)*tip_drive_eV)*inv_kT))", "nm/s",
+      "Butler-Volmer front velocity (reduction minus oxidation) if deposition limited"),
+    E("hop_work_eV", "ion_charge*hop_distance_m*1e9*V*tip_share/(2*gap_eff_nm)", "eV",
+      "z e a E / 2 with the field E = V_tip / gap"),
+    E("v_hop_nm_s",
+      "1e9*hop_velocity_m_per_s*(exp(-barrier(hop_activation_eV - hop_work_eV)*inv_kT)"
+      " - exp(-barrier(hop_activation_eV + hop_work_eV)*inv_kT))", "nm/s",
+      "ion drift velocity by field-assisted hopping, at most a*nu0"),
+    E("v_hop_floor_nm_s", "1e-3*1e9*hop_velocity_m_per_s*exp(-hop_activation_eV*inv_kT)", "nm/s",
+      "a thousandth of the zero-field hopping velocity (keeps the series limit finite at V = 0)"),
+    E("v_front_nm_s",
+      "v_redox_nm_s/(1 + sqrt(v_redox_nm_s**2 + 1e-30)/sqrt(v_hop_nm_s**2 + v_hop_floor_nm_s**2))"
       "*(forward_bias*grow_window + (1 - forward_bias)*dissolve_window)", "nm/s",
-      "front velocity if deposition limited"),
-    E("x_hop", "ion_charge*hop_distance_m*1e9*V*tip_share*inv_kT/(2*gap_eff_nm)", "1",
-      "z e a E / 2kT with the field E = V / gap"),
-    E("v_hop_nm_s", "1e9*hop_velocity_m_per_s*exp(-hop_activation_eV*inv_kT)*sqrt(sinh2(x_hop)**2 + 1e-6)",
-      "nm/s", "ion drift velocity by field-assisted hopping (magnitude)"),
-    E("v_front_nm_s", "v_redox_nm_s/(1 + sqrt(v_redox_nm_s**2 + 1e-30)/v_hop_nm_s)", "nm/s",
-      "front velocity, deposition and transport in series (> 0: growth)"),
+      "front velocity, deposition and transport in series, within the windows (> 0: growth)"),
     # ---- lateral growth (ECM thickening), thermally activated
     E("formed", "sigmoid((gap_min_nm + 1 - gap_nm)/0.1)", "1", "1 once the front is within ~1 nm of the IE"),
     E("ecm_mode", "sigmoid((temp_K - ecm_temperature_K)/25)", "1",
@@ -151,35 +162,39 @@ EQUATIONS = (
     E("radius_top_nm", "radius_sat_nm + (radius_hi_nm - radius_sat_nm)*ecm_mode", "nm",
       "radius the filament can reach: a thin bootstrapped filament when cool, a thick ECM wire when hot"),
     E("radial_window",
-      "forward_bias*formed*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)"
-      " + (1 - forward_bias)*sigmoid((radius_nm - radius_lo_nm)/window_nm - 4)", "1",
+      "forward_bias*formed*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)*tanh((radius_hi_nm - radius_nm)/window_nm)"
+      " + (1 - forward_bias)*tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
       "radius kept between its bounds"),
-    E("eta_radial", "ion_charge*radial_voltage_fraction*V*inv_kT", "1",
-      "z e eta / kT at the filament flank"),
+    E("flank_drive_eV", "ion_charge*radial_voltage_fraction*V", "eV",
+      "z e eta at the filament flank"),
     E("v_radial_nm_s",
-      "1e9*radial_velocity_m_per_s*exp(-radial_activation_eV*inv_kT)"
-      "*(limexp(transfer_coefficient*eta_radial) - limexp(-(1 - transfer_coefficient)*eta_radial))"
+      "1e9*radial_velocity_m_per_s*(exp(-barrier(radial_activation_eV - transfer_coefficient*flank_drive_eV)*inv_kT)"
+      " - exp(-barrier(radial_activation_eV + (1 - transfer_coefficient)*flank_drive_eV)*inv_kT))"
       "*radial_window", "nm/s",
       "lateral growth rate, Butler-Volmer at the filament flank"),
     # ---- metal balance of the AE reservoir
     E("filament_growth_m3_s",
       "pi*(radius_eff_nm*1e-9)**2*v_front_nm_s*1e-9 + 2*pi*radius_eff_nm*1e-9*length_nm*1e-9*v_radial_nm_s*1e-9",
       "m^3/s", "metal volume taken from (> 0) or returned to (< 0) the AE"),
+    E("reservoir_window",
+      "forward_bias*tanh(reservoir/0.002) + (1 - forward_bias)*tanh((1 - reservoir)/0.002)", "1",
+      "growth (V > 0) stops taking metal from an empty reservoir; dissolution (V < 0) stops returning"
+      " metal to a full one (the excess goes to the bulk electrode)"),
     E("refill_per_s",
-      "refill_rate_per_Vs*exp(refill_activation_eV*(inv_kT_ambient - inv_kT))*0.05*softplus(V/0.05)"
+      "refill_rate_per_Vs*exp(refill_activation_eV*(1/(boltzmann_eV_per_K*300) - inv_kT_ambient))*0.05*softplus(V/0.05)"
       "*(1 - reservoir)", "1/s",
-      "field-driven surface-diffusion refill of the nanogap under positive bias (seed paper Fig. 5h-j)"),
+      "field-driven surface diffusion refills the AE interface under positive bias (seed paper Fig. 5h-j);"
+      " Arrhenius in the ambient temperature (the bulk electrode stays near ambient)"),
 )
 del E
 
 #: Time derivatives of the states [state unit / s].
 DERIVATIVES = {
-    "nucleation": "nucleation_rate_0*(limexp(nucleation_alpha*x_nucleation)*(1.1 - nucleation)"
-                  " - limexp(-(1 - nucleation_alpha)*x_nucleation)*nucleation)",
+    "nucleation": "nucleation_forward_per_s*(1.1 - nucleation) - nucleation_backward_per_s*nucleation",
     "gap_nm": "-v_front_nm_s",
     "radius_nm": "v_radial_nm_s",
-    "reservoir": "-filament_growth_m3_s/reservoir_m3"
-                 "*(forward_bias + (1 - forward_bias)*sigmoid((1 - reservoir)/0.01 - 4)) + refill_per_s",
+    "reservoir": "-filament_growth_m3_s*reservoir_window/reservoir_m3"
+                 " + refill_per_s",
 }
 
 #: Current through the device from the active to the inert electrode [A].

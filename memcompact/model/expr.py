@@ -31,12 +31,15 @@ LIMEXP_MAX = 50.0
 HELPERS = {
     # exp(x) for x <= X, exp(X)*(1 + x - X) above: continuous first derivative.
     "limexp": (("a",), f"exp(min(a, {LIMEXP_MAX!r}))*(1 + max(a - {LIMEXP_MAX!r}, 0))"),
-    # logistic function 1/(1+exp(-x)), written with tanh so it never overflows.
-    "sigmoid": (("a",), "0.5*(1 + tanh(0.5*a))"),
+    # logistic function 1/(1+exp(-x)): never overflows, and keeps full relative
+    # precision in both tails (0.5*(1 + tanh(x/2)) would round its lower tail to
+    # multiples of 1e-16, a staircase).
+    "sigmoid": (("a",), "exp(min(a, 0))/(1 + exp(-abs(a)))"),
     # log(1 + exp(x)), overflow-free: max(x, 0) + log(1 + exp(-|x|)).
     "softplus": (("a",), "max(a, 0) + log(1 + exp(-abs(a)))"),
-    # 2*sinh(x) with both exponentials limited.
-    "sinh2": (("a",), "limexp(a) - limexp(-a)"),
+    # activation barrier lowered by a driving energy a [eV], never below zero
+    # (smoothly, over 25 meV): the rate it gives is at most its prefactor.
+    "barrier": (("a",), "0.025*softplus(a/0.025)"),
 }
 
 
