@@ -87,6 +87,26 @@ def anodic_rate(overpotential_V, exchange_rate, transfer_coefficient, charge_num
     return exchange_rate * np.exp(np.minimum(x, 700.0))
 
 
+def saturated_overpotential_V(overpotential_V, saturation_V):
+    r"""Overpotential that drives electron transfer, saturating at large values.
+
+    .. math:: \eta_{eff} = \eta_{s} \tanh(\eta / \eta_{s})
+
+    Butler-Volmer's exponential holds for |eta| well below the reorganisation
+    energy (Marcus); beyond it the rate stops growing. Without the cap the
+    volts across nanometre gaps of a nearly formed chain would give
+    meaningless rates.
+
+    Parameters
+    ----------
+    overpotential_V : float or array_like
+        Overpotential eta [V].
+    saturation_V : float
+        eta_s [V] (of the order of the reorganisation energy / e).
+    """
+    return saturation_V * np.tanh(np.asarray(overpotential_V, dtype=float) / saturation_V)
+
+
 def hopping_mobility(temperature_K, mobility_ref_m2_per_Vs, activation_eV, reference_K=300.0):
     r"""Low-field ion mobility of thermally activated hopping, Arrhenius in T.
 

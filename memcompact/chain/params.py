@@ -50,6 +50,7 @@ class ChainParams:
     resistivity_Ohm_m: float = _p(1.6e-7, "Ohm m", 1e-9, 1e-4, "resistivity of nanoscale metal (clusters, filament)")
     fermi_wavevector_per_m: float = _p(1.2e10, "1/m", 1e9, 3e10, "Fermi wavevector k_F (Sharvin contact conductance)")
     exchange_rate_per_m2_s: float = _p(1e17, "1/(m^2 s)", 0.0, 1e30, "redox exchange rate Gamma_0 at 300 K")
+    overpotential_saturation_V: float = _p(1.0, "V", 0.05, 10.0, "overpotential at which electron transfer saturates (Marcus reorganisation scale)")
     transfer_coefficient: float = _p(0.3, "1", 0.01, 0.99, "anodic charge-transfer coefficient alpha")
     redox_activation_eV: float = _p(0.6, "eV", 0.0, 3.0, "activation energy of the exchange rate")
     mobility_m2_per_Vs: float = _p(1e-17, "m^2/(V s)", 0.0, 1e-6, "ion mobility mu at 300 K")
@@ -85,7 +86,8 @@ class ChainParams:
     # --- active electrode reservoir ----------------------------------------------
     reservoir_m3: float = _p(1e-20, "m^3", 0.0, 1e-12, "metal in the AE's local reservoir at the contact")
     contact_radius_m: float = _p(5e-9, "m", 0.3e-9, 1e-6, "radius of the AE/dielectric contact")
-    refill_velocity_m_per_s: float = _p(2e-12, "m/s", 0.0, 1.0, "surface-diffusion refill speed of the contact at 1e8 V/m and 300 K")
+    contact_gap_max_m: float = _p(2e-9, "m", 0.1e-9, 20e-9, "width of the gap once depletion has used up the AE contact region")
+    refill_velocity_m_per_s: float = _p(2e-13, "m/s", 0.0, 1.0, "surface-diffusion refill speed of the contact at 1e8 V/m and 300 K")
     refill_activation_eV: float = _p(0.4, "eV", 0.0, 3.0, "activation energy of surface diffusion")
     # --- IE deposit (conventional ECM filament) -----------------------------------
     ecm_filament_radius_m: float = _p(2.5e-9, "m", 0.3e-9, 50e-9, "radius of the solid filament growing from the IE")

@@ -14,17 +14,43 @@ import math
 from memcompact.chain.kinetics import arrhenius_factor
 
 
-def contact_recess_m(reservoir_left_m3, contact_radius_m):
-    """Depth of the gap opened at the AE contact by depletion [m].
+def contact_recess_m(reservoir_left_m3, contact_radius_m, max_gap_m):
+    r"""Width of the gap opened at the AE contact by depletion [m].
+
+    While the local reservoir holds metal the contact is closed. A deficit
+    D (metal taken beyond the reservoir) opens the contact over its area
+    pi a^2, saturating at the width where the contact region is used up:
+
+    .. math:: g_c = g_{max}\left[1 - \exp\left(-\frac{D}{\pi a^2 g_{max}}\right)\right]
 
     Parameters
     ----------
     reservoir_left_m3 : float
-        Metal left in the local reservoir [m^3]; negative = deficit.
+        Metal left in the local reservoir [m^3]; negative = deficit D.
     contact_radius_m : float
-        Radius of the AE/dielectric contact [m].
+        Radius a of the AE/dielectric contact [m].
+    max_gap_m : float
+        Width g_max at which the contact region is used up [m].
     """
-    return max(0.0, -reservoir_left_m3) / (math.pi * contact_radius_m ** 2)
+    deficit = max(0.0, -reservoir_left_m3)
+    return max_gap_m * -math.expm1(-deficit / (math.pi * contact_radius_m ** 2 * max_gap_m))
+
+
+def contact_supply_factor(recess_m, max_gap_m):
+    """Fraction of the AE's oxidation still supplied by the depleted contact region [-].
+
+    1 with the contact intact, falling to 0 as the gap opens to ``max_gap_m``:
+    the metal at the interface is used up and the bulk electrode behind the
+    open gap is screened (seed paper, Fig. 5e-f).
+
+    Parameters
+    ----------
+    recess_m : float
+        Width of the opened contact gap [m].
+    max_gap_m : float
+        Width at which the contact region is used up [m].
+    """
+    return max(0.0, 1.0 - recess_m / max_gap_m) ** 2
 
 
 def surface_refill_rate_m3_per_s(field_V_per_m, temperature_K, contact_radius_m,

@@ -71,7 +71,7 @@ class ChainState:
     @property
     def ae_surface_m(self):
         """Position of the AE surface [m] (negative when depletion opened the contact)."""
-        return -contact_recess_m(self.reservoir_m3, self.p.contact_radius_m)
+        return -contact_recess_m(self.reservoir_m3, self.p.contact_radius_m, self.p.contact_gap_max_m)
 
     @property
     def ie_tip_m(self):

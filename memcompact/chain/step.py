@@ -20,9 +20,10 @@ import numpy as np
 from memcompact.chain.bipolar import (capture_fraction, cluster_polarization_V, finite_gap_overpotential_V,
                                       pole_area_m2, pole_field_enhancement)
 from memcompact.chain.geometry import gaps_m, pole_edge_update, sphere_volume_m3
-from memcompact.chain.kinetics import arrhenius_factor, butler_volmer_rate, hopping_drift_velocity, hopping_mobility
+from memcompact.chain.kinetics import (arrhenius_factor, butler_volmer_rate, hopping_drift_velocity, hopping_mobility,
+                                      saturated_overpotential_V)
 from memcompact.chain.nucleation import nucleation_free_energy, nucleation_rate
-from memcompact.chain.reservoir import surface_refill_rate_m3_per_s
+from memcompact.chain.reservoir import contact_supply_factor, surface_refill_rate_m3_per_s
 from memcompact.chain.thermal import joule_temperature_K, relax_temperature_K, sintering_rate_per_s
 from memcompact.chain.transport import drift_ions
 from memcompact.chain.tunnelling import (circuit_solution, coulomb_blockade_exponent, field_division_V,
@@ -148,6 +149,7 @@ def compute_rates(st, voltage_V):
     area_col = math.pi * p.column_radius_m ** 2
 
     def bv(eta):
+        eta = saturated_overpotential_V(eta, p.overpotential_saturation_V)
         return np.maximum(butler_volmer_rate(eta, k0, p.transfer_coefficient, z, T), 0.0)
 
     # upstream electrode's oxidation (AE under positive bias, IE deposit under negative)
@@ -169,6 +171,7 @@ def compute_rates(st, voltage_V):
     g_front = g[n_att] if direction > 0 else g[::-1][n_att]
     contact = g_front / (g_front + p.hop_distance_m)  # no ion transfer across a metallic contact
     if direction > 0:
+        contact *= contact_supply_factor(-xa, p.contact_gap_max_m)
         source = p.ae_oxidation_scale * float(bv(eta_src)) * area_col * contact
     else:
         source = float(bv(eta_src)) * area_col * contact if st.ie_volume_m3 > 0 else 0.0
