@@ -150,9 +150,9 @@ EQUATIONS = (
       " - exp(-barrier(hop_activation_eV + hop_work_eV)*inv_kT))", "nm/s",
       "ion drift velocity by field-assisted hopping, at most a*nu0"),
     E("v_hop_floor_nm_s", "1e-3*1e9*hop_velocity_m_per_s*exp(-hop_activation_eV*inv_kT)", "nm/s",
-      "a thousandth of the zero-field hopping velocity (keeps the series limit finite at V = 0)"),
+      "a thousandth of the zero-field hopping velocity (keeps the series limit smooth at V = 0)"),
     E("v_front_nm_s",
-      "v_redox_nm_s/(1 + sqrt(v_redox_nm_s**2 + 1e-30)/sqrt(v_hop_nm_s**2 + v_hop_floor_nm_s**2))"
+      "v_redox_nm_s/(1 + sqrt(v_redox_nm_s**2 + v_hop_floor_nm_s**2)/sqrt(v_hop_nm_s**2 + v_hop_floor_nm_s**2))"
       "*(forward_bias*grow_window + (1 - forward_bias)*dissolve_window)", "nm/s",
       "front velocity, deposition and transport in series, within the windows (> 0: growth)"),
     # ---- lateral growth (ECM thickening), thermally activated
