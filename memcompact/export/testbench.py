@@ -52,12 +52,13 @@ def accurate_options(duration_s, backend="verilog-a"):
     ``abstol = 1e-15`` A resolves the sub-pA currents of a fresh device;
     ``reltol = 1e-5`` and a largest step of 1/20000 of the run resolve the
     abrupt SET and RESET (eight decades within ~1 ms of a sweep). The native
-    subcircuit needs the small step anyway so that Newton's linearised
-    intermediate nodes stay in range through the abrupt events
-    (docs/export.md).
+    subcircuit (``reltol = 1e-4``, largest step 1/6000 of the run) needs a
+    small step anyway so that Newton's linearised intermediate nodes stay in
+    range through the abrupt events (docs/export.md).
     """
     reltol = 1e-4 if backend == "ngspice" else 1e-5
-    return TransientOptions(step_s=duration_s / 6000.0, max_step_s=duration_s / 20000.0,
+    max_step = duration_s / (6000.0 if backend == "ngspice" else 20000.0)
+    return TransientOptions(step_s=duration_s / 6000.0, max_step_s=max_step,
                             options={"reltol": reltol, "abstol": 1e-15, "method": "gear"})
 
 

@@ -8,17 +8,21 @@ STYLE.md:
   ``I(ae, ie)`` flows from the active to the inert electrode;
 * every parameter declared with ``desc``, ``units`` and a ``from [lower:upper]``
   range from the parameter table, defaulting to the card's value;
-* one internal node per state whose potential *is* the state in its unit
-  (O(1) values); its equation is ``ddt(x) = dx/dt`` in transient;
+* one internal node per state whose potential is the state minus its
+  initial value, in the state's unit (O(1) values, 0 = fresh device); its
+  equation is ``ddt(V(s)) = dx/dt`` in transient;
 * every intermediate a ``real`` variable, assigned once, in definition order;
 * constants from ``constants.vams`` where it has them;
 * no ``$abstime`` logic and no hidden state: everything the device remembers
   is on its state nodes.
 
-Static analyses (the DC operating point, ``.dc`` sweeps, the operating point
-before a transient) tie each state node to its initial value,
-``I(s) <+ V(s) - x_init``, so the operating point is that of a fresh device
-and never singular; transient analyses integrate ``ddt(V(s)) - dx/dt``.
+Static analyses (``.op``, ``.dc``) tie each state node to 0 (the state to its
+initial value), ``I(s) <+ V(s)``, so the operating point is that of a fresh
+device and never singular; other analyses integrate ``ddt(V(s)) - dx/dt``.
+ngspice (46) evaluates the operating point *before a transient* with the
+analysis flag "tran", not "static", so that operating point would be a
+steady state of the state equations, not a fresh device: transients start
+with ``uic``, which skips it and starts every state node at 0.
 """
 
 from __future__ import annotations
@@ -136,9 +140,11 @@ def verilog_a_source(card):
     add(f"//            {TERMINALS[1]} = inert electrode.")
     add(f"// Device voltage {VOLTAGE_VARIABLE} = V({TERMINALS[0]}, {TERMINALS[1]}) [V]; "
         f"current I({TERMINALS[0]}, {TERMINALS[1]}) [A], active -> inert.")
-    add("// States: one internal node each, node potential = state value in its unit.")
-    add("// Static analyses (operating point, DC sweep) hold every state at its initial value")
-    add("// (a fresh device); transient analyses integrate ddt(state) = derivative.")
+    add("// States: one internal node each; node potential = state minus its initial value, in the")
+    add("// state's unit (0 = fresh device). Static analyses (.op, .dc) hold every state at its")
+    add("// initial value; transient analyses integrate d(state)/dt = derivative. Start transients")
+    add("// with `uic` (ngspice flags its transient operating point 'tran', not 'static'): the")
+    add("// device then starts fresh. See docs/export.md.")
     add("")
     add('`include "constants.vams"')
     add('`include "disciplines.vams"')

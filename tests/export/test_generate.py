@@ -1,0 +1,158 @@
+"""Generated files: committed = fresh generation, Verilog-A conventions, compile, DC, CLI."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from memcompact.cli import main
+from memcompact.export import ngspice_source, verilog_a_source
+from memcompact.export.regenerate import ROOT, VA_PATH, generated_files, stale_files
+from memcompact.model import PARAMETERS, STATES, preset_card
+
+
+def test_committed_files_equal_a_fresh_generation():
+    # regenerate with: python -m memcompact.export.regenerate
+    assert stale_files() == []
+
+
+def test_regenerate_check_mode_reports_stale_file(tmp_path):
+    for rel, text in generated_files().items():
+        (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / rel).write_text(text)
+    (tmp_path / VA_PATH).write_text("// edited by hand\n")
+    proc = subprocess.run([sys.executable, "-m", "memcompact.export.regenerate", "--check", "--root", str(tmp_path)],
+                          capture_output=True, text=True)
+    assert proc.returncode == 1 and str(VA_PATH) in proc.stdout
+
+
+def test_verilog_a_declares_every_parameter_with_desc_units_and_range():
+    text = verilog_a_source(preset_card("ag_sio2"))
+    for p in PARAMETERS:
+        m = re.search(rf'\(\*desc="[^"]+", units="([^"]+)"\*\) parameter real {p.name} = (\S+) '
+                      rf'from \[(\S+):(\S+)\];', text)
+        assert m, p.name
+        assert m.group(1) == p.unit
+        assert float(m.group(2)) == pytest.approx(p.default, rel=1e-15)
+        assert (float(m.group(3)), float(m.group(4))) == (p.lower, p.upper)
+
+
+def test_verilog_a_structure():
+    text = verilog_a_source(preset_card("ag_sio2"))
+    assert re.search(r"^module memcompact_ecm\(ae, ie\);", text, re.MULTILINE)  # active electrode first
+    assert "$abstime" not in text and "@(" not in text  # no time logic, no events (no hidden state)
+    assert text.count("<+ ddt(") == len(STATES)
+    assert '`include "constants.vams"' in text and "`M_PI" in text and "`P_K/`P_Q" in text
+    # every intermediate assigned exactly once
+    for name in re.findall(r"^    real (\w+);", text, re.MULTILINE):
+        assert len(re.findall(rf"^\s+{name} =", text, re.MULTILINE)) == 1, name
+
+
+def test_card_values_become_defaults():
+    text = verilog_a_source(preset_card("cu_sio2"))
+    assert "parameter real nucleation_barrier_eV = 1.45 from" in text
+    lib = ngspice_source(preset_card("cu_sio2"))
+    assert "+ nucleation_barrier_eV=1.45\n" in lib
+
+
+@pytest.mark.parametrize("backend,suffix", [("verilog-a", ".va"), ("ngspice", ".lib"), ("python", ".py")])
+def test_cli_writes_each_backend(tmp_path, backend, suffix, capsys):
+    out = tmp_path / f"model{suffix}"
+    assert main(["export", backend, "--card", "cu_sio2", "-o", str(out)]) == 0
+    assert out.is_file() and "memcompact_ecm" in out.read_text()
+
+
+@pytest.mark.parametrize("params,name", [
+    ({"thickness_m": 1.0}, "thickness_m"),            # out of range
+    ({"no_such_parameter": 1.0}, "no_such_parameter"),  # unknown
+    ("drop:gap_min_m", "gap_min_m"),                   # missing
+])
+@pytest.mark.parametrize("backend", ["verilog-a", "ngspice", "python"])
+def test_bad_card_exits_2_naming_the_parameter_and_writes_nothing(tmp_path, capsys, params, name, backend):
+    import json
+
+    card = preset_card("ag_sio2")
+    if params == "drop:gap_min_m":
+        del card["params"]["gap_min_m"]
+    else:
+        card["params"].update(params)
+    path = tmp_path / "bad.json"
+    path.write_text(json.dumps(card))
+    out = tmp_path / "model.out"
+    assert main(["export", backend, "--card", str(path), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert name in err and len(err.strip().splitlines()) == 1
+    assert list(tmp_path.iterdir()) == [path]
+
+
+@pytest.mark.ngspice
+def test_verilog_a_compiles_without_warnings(tmp_path):
+    from memcompact.spice import find_va_compiler
+
+    va = tmp_path / "m.va"
+    va.write_text(verilog_a_source(preset_card("ag_sio2")))
+    proc = subprocess.run([find_va_compiler(), str(va), "-o", str(tmp_path / "m.osdi")],
+                          capture_output=True, text=True, env={"NO_COLOR": "1", "PATH": "/usr/bin:/bin"})
+    messages = proc.stdout + proc.stderr
+    assert proc.returncode == 0, messages
+    assert "warning" not in messages.lower() and "error" not in messages.lower(), messages
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("backend", ["verilog-a", "ngspice"])
+def test_operating_point_and_dc_sweep_of_a_fresh_device(backends, backend):
+    from memcompact.export.testbench import dc_netlist
+    from memcompact.model import card_params, conductance, initial_state
+    from memcompact.spice import run_netlist_all
+
+    card = preset_card("ag_sio2")
+    text = dc_netlist(backend, card, -5.0, 5.0, 0.1, include=str(backends.lib))
+    results = run_netlist_all(text, osdi=[backends.osdi] if backend == "verilog-a" else ())
+    assert sorted(r.analysis for r in results) == ["dc", "op"]
+    dc = next(r for r in results if r.analysis == "dc")
+    # fresh device: I = G(initial state) * V, to 1e-9 relative (no singular matrix, no floating state)
+    p = card_params(card)
+    g = float(conductance(initial_state(p), p))
+    v, i = dc.scale, -dc.i("V1")
+    on = abs(v) > 0.05
+    assert i[on] / v[on] == pytest.approx(g, rel=1e-6)
+
+
+@pytest.mark.ngspice
+def test_other_card_export_compiles_and_runs_in_ngspice_batch(tmp_path):
+    """`export verilog-a --card cu_sio2` and the native library, run with ngspice -b."""
+    from memcompact.export.testbench import dc_netlist
+    from memcompact.spice import compile_va, run_batch
+
+    va, lib = tmp_path / "cu.va", tmp_path / "cu.lib"
+    assert main(["export", "verilog-a", "--card", "cu_sio2", "-o", str(va)]) == 0
+    assert main(["export", "ngspice", "--card", "cu_sio2", "-o", str(lib)]) == 0
+    osdi = compile_va(va)
+    card = preset_card("cu_sio2")
+    for backend in ("verilog-a", "ngspice"):
+        text = dc_netlist(backend, card, 0.0, 1.0, 0.5, include=str(lib))
+        result = run_batch(text, osdi=[osdi] if backend == "verilog-a" else ())
+        assert result.analysis == "dc"
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("name", ["stress", "sweep", "pulses"])
+def test_committed_va_testbench_runs_with_plain_ngspice_b(tmp_path, name):
+    """circuits/<name>_va.cir as a user runs it: ngspice -b, relative pre_osdi path."""
+    import shutil
+
+    from memcompact.spice import compile_va, find_ngspice
+
+    root = tmp_path / "repo"
+    for rel, text in generated_files().items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    compile_va(root / VA_PATH, root / VA_PATH.with_suffix(".osdi"))
+    shutil.copy(ROOT / "circuits" / f"{name}_va.cir", root / "circuits")
+    proc = subprocess.run([find_ngspice(), "-b", f"circuits/{name}_va.cir"], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert re.search(r"i_device_max_a\s+=\s+\S+", proc.stdout), proc.stdout[-2000:]
