@@ -54,6 +54,18 @@ def state_only_equations():
     return static
 
 
+def parameter_only_equations():
+    """Names of the intermediates that depend on parameters and constants only."""
+    equations, *_ = _parsed_definition()
+    known = set(CONSTANTS) | set(PARAMETER_NAMES)
+    out = []
+    for name, tree in equations:
+        if expr.names_used(tree) <= known:
+            known.add(name)
+            out.append(name)
+    return out
+
+
 @functools.lru_cache(maxsize=None)
 def python_source():
     """numpy source text of the model (functions ``rhs``, ``conductance``, ``initial_state``, ``state_bounds``)."""
@@ -97,6 +109,43 @@ def python_source():
     outs = ", ".join(f"{name!r}: {name}" for name in OUTPUTS)
     lines += [
         f"    return ({', '.join('d_' + n for n in STATE_NAMES)},), current_A, {{{outs}}}",
+    ]
+    # fast path for the solver: parameter-only quantities computed once (prepare),
+    # series resistor solved inside (one pass instead of conductance + rhs)
+    param_only = parameter_only_equations()
+    lines += [
+        "",
+        "",
+        "def prepare(p):",
+        '    """Parameters plus the quantities that depend on them only (computed once per run)."""',
+        *unpack,
+    ]
+    for name, tree in equations:
+        if name in param_only:
+            lines.append(f"    {name} = {w.write(tree)}")
+    lines += [
+        "    q = dict(p)",
+        *[f"    q[{name!r}] = {name}" for name in param_only],
+        "    return q",
+        "",
+        "",
+        "def rhs_series(V_applied, R_series, state, q):",
+        '    """As rhs, for V_applied [V] through R_series [Ohm] and prepared parameters q; also returns V."""',
+        f"    {', '.join(STATE_NAMES)}, = state",
+        *[f"    {name} = q[{name!r}]" for name in PARAMETER_NAMES + tuple(param_only)],
+    ]
+    for name, tree in equations:
+        if name in static and name not in param_only:
+            lines.append(f"    {name} = {w.write(tree)}")
+    lines.append("    V = V_applied/(1 + conductance_S*R_series)")
+    for name, tree in equations:
+        if name not in static:
+            lines.append(f"    {name} = {w.write(tree)}")
+    for name, tree in derivatives:
+        lines.append(f"    d_{name} = {w.write(tree)}")
+    lines.append(f"    current_A = {w.write(current)}")
+    lines += [
+        f"    return ({', '.join('d_' + n for n in STATE_NAMES)},), current_A, V, {{{outs}}}",
         "",
         "",
         "def initial_state(p):",
@@ -141,6 +190,28 @@ def rhs(voltage_V, state, params):
     outputs : dict
     """
     return compiled()["rhs"](voltage_V, state, params)
+
+
+def prepare(params):
+    """Parameters plus their parameter-only intermediates, for :func:`rhs_series`."""
+    return compiled()["prepare"](params)
+
+
+def rhs_series(applied_V, series_resistance_ohm, state, prepared):
+    """Derivatives, current [A], device voltage [V] and outputs with a series resistor.
+
+    Parameters
+    ----------
+    applied_V : numpy.ndarray
+        Source voltage [V].
+    series_resistance_ohm : numpy.ndarray
+        Resistance in series with the device [Ohm].
+    state : tuple of numpy.ndarray
+        States.
+    prepared : dict
+        Output of :func:`prepare`.
+    """
+    return compiled()["rhs_series"](applied_V, series_resistance_ohm, state, prepared)
 
 
 def conductance(state, params):

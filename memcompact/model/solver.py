@@ -21,6 +21,8 @@ from memcompact.model.equations import STATES
 from memcompact.progress import Progress
 
 GAMMA = 1.0 + 1.0 / np.sqrt(2.0)
+#: Vectorised steps between two Jacobian evaluations of all devices.
+JACOBIAN_EVERY = 4
 ATOL = np.array([s.atol for s in STATES])
 
 
@@ -72,15 +74,9 @@ def _subset(params, idx, n):
     return out
 
 
-def _device_voltage(applied, y, params, series_resistance_ohm):
-    g = compiled.conductance(tuple(y), params)
-    return applied / (1.0 + g * series_resistance_ohm)
-
-
-def _f(t, y, params, stimulus, series):
-    """Derivatives (4, M) at times t (M,) and states y (4, M)."""
-    v = _device_voltage(stimulus.voltage(t), y, params, series)
-    d, _, _ = compiled.rhs(v, tuple(y), params)
+def _f(t, y, prepared, stimulus, series):
+    """Derivatives (4, M) at times t (M,) and states y (4, M); ``prepared`` from compiled.prepare."""
+    d, _, _, _ = compiled.rhs_series(stimulus.voltage(t), series, tuple(y), prepared)
     return np.array(np.broadcast_arrays(*d))
 
 
@@ -143,8 +139,8 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
         raise ValueError("t_eval must be increasing, non-negative times")
     series = np.broadcast_to(np.asarray(series_resistance_ohm, dtype=float), (n,)).copy()
 
-    full = {k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() if np.ndim(v) <= 1 else v
-            for k, v in params.items()}
+    full = compiled.prepare({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() if np.ndim(v) <= 1
+                             else v for k, v in params.items()})
     if y0 is None:
         y = np.array(np.broadcast_arrays(*compiled.initial_state(full)), dtype=float).reshape(4, n).copy()
     else:
@@ -169,6 +165,7 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
     t_end = t_eval[-1]
     bar = Progress("simulate", t_end, unit=" s", enabled=progress)
     iterations = 0
+    jac_all, stale = None, np.zeros(active.size, dtype=bool)
     with bar:
         while active.size:
             iterations += 1
@@ -182,7 +179,15 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             ha = np.maximum(np.minimum(h[active], to_next), 1e-18)
             lands = ha >= to_next
             f0 = _f(ta, ya, sub, stimulus, sub_series)
-            jac = _jacobian(ta, ya, f0, sub, stimulus, sub_series)
+            # ROS2 is a W-method: second order with any matrix, so the Jacobian is
+            # reused for a few steps and refreshed for devices whose step failed.
+            if jac_all is None or iterations % JACOBIAN_EVERY == 0:
+                jac_all = _jacobian(ta, ya, f0, sub, stimulus, sub_series)
+            elif np.any(stale):
+                m = np.nonzero(stale)[0]
+                jac_all[m] = _jacobian(ta[m], ya[:, m], f0[:, m], _subset(sub, m, active.size), stimulus,
+                                       sub_series[m])
+            jac = jac_all
             w = np.eye(4)[None, :, :] - (GAMMA * ha)[:, None, None] * jac
             k1 = np.linalg.solve(w, f0.T[:, :, None])[:, :, 0].T
             y1 = ya + ha * k1
@@ -204,6 +209,7 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             y[:, acc] = y_new[:, ok]
             steps[acc] += 1
             rejected[active[~ok]] += 1
+            stale = ~ok
             # outputs passed by this step: linear interpolation of the states
             pos = np.arange(acc.size)
             while pos.size:
@@ -218,9 +224,11 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
                 out_y[:, devs, k] = y_old[:, pos] + frac * (y[:, devs] - y_old[:, pos])
                 k_out[devs] += 1
             if np.any(k_out[active] >= nt):
-                active = np.nonzero(k_out < nt)[0]
+                keep = k_out[active] < nt
+                active = active[keep]
                 sub = _subset(full, active, n)
                 sub_series = series[active]
+                jac_all, stale = jac_all[keep], stale[keep]
             if progress and active.size:
                 bar.update(float(t[active].min()), note=f"{active.size} devices left")
 
@@ -230,8 +238,7 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
     rep = {k: (np.repeat(v, nt) if np.ndim(v) == 1 and np.size(v) == n else v) for k, v in full.items()}
     app = np.broadcast_to(applied, (n, nt)).reshape(-1)
     ser = np.repeat(series, nt)
-    vdev = _device_voltage(app, flat, rep, ser)
-    _, current, outputs = compiled.rhs(vdev, flat, rep)
+    _, current, vdev, outputs = compiled.rhs_series(app, ser, flat, rep)
     shape = (n, nt)
     return Solution(
         time_s=t_eval, applied_V=applied, voltage_V=vdev.reshape(shape),
