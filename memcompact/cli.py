@@ -20,6 +20,7 @@ COMMAND_MODULES = (
     "memcompact.commands.check",
     "memcompact.commands.card",
     "memcompact.commands.simulate",
+    "memcompact.commands.condense",
     "memcompact.commands.export",
 )
 

@@ -35,7 +35,8 @@ class Solution:
     time_s : numpy.ndarray
         Output times [s], shape (T,).
     applied_V : numpy.ndarray
-        Applied (source) voltage [V], shape (T,).
+        Applied (source) voltage [V], shape (T,), or (N, T) when the devices
+        have different ``voltage_scale``.
     voltage_V : numpy.ndarray
         Voltage across each device [V], shape (N, T) (differs from the applied
         one by the series-resistor drop).
@@ -74,13 +75,13 @@ def _subset(params, idx, n):
     return out
 
 
-def _f(t, y, prepared, stimulus, series):
+def _f(t, y, prepared, stimulus, series, scale):
     """Derivatives (4, M) at times t (M,) and states y (4, M); ``prepared`` from compiled.prepare."""
-    d, _, _, _ = compiled.rhs_series(stimulus.voltage(t), series, tuple(y), prepared)
+    d, _, _, _ = compiled.rhs_series(scale * stimulus.voltage(t), series, tuple(y), prepared)
     return np.array(np.broadcast_arrays(*d))
 
 
-def _jacobian(t, y, f0, params, stimulus, series):
+def _jacobian(t, y, f0, params, stimulus, series, scale):
     """Finite-difference Jacobian, shape (M, 4, 4)."""
     m = y.shape[1]
     jac = np.empty((m, 4, 4))
@@ -88,12 +89,12 @@ def _jacobian(t, y, f0, params, stimulus, series):
         delta = 1e-7 * np.maximum(np.abs(y[j]), 100 * ATOL[j])
         yp = y.copy()
         yp[j] += delta
-        jac[:, :, j] = ((_f(t, yp, params, stimulus, series) - f0) / delta).T
+        jac[:, :, j] = ((_f(t, yp, params, stimulus, series, scale) - f0) / delta).T
     return jac
 
 
 def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_resistance_ohm=0.0,
-              rtol=1e-3, first_step_s=1e-9, max_iterations=200000, progress=False):
+              voltage_scale=1.0, rtol=1e-3, first_step_s=1e-9, max_iterations=200000, progress=False):
     """Integrate the compact model for many devices at once.
 
     Parameters
@@ -113,6 +114,9 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
     series_resistance_ohm : float or array_like
         Resistance in series with each device (source resistance, wiring,
         compliance resistor) [Ohm].
+    voltage_scale : float or array_like
+        Per-device factor on the stimulus (e.g. one constant-voltage curve
+        per device at different voltages from ``constant(1.0, T)``) [1].
     rtol : float
         Relative tolerance; absolute tolerances come from the state table.
     first_step_s : float
@@ -138,6 +142,7 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
     if t_eval.ndim != 1 or t_eval.size < 1 or np.any(np.diff(t_eval) <= 0) or t_eval[0] < 0:
         raise ValueError("t_eval must be increasing, non-negative times")
     series = np.broadcast_to(np.asarray(series_resistance_ohm, dtype=float), (n,)).copy()
+    vscale = np.broadcast_to(np.asarray(voltage_scale, dtype=float), (n,)).copy()
 
     full = compiled.prepare({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() if np.ndim(v) <= 1
                              else v for k, v in params.items()})
@@ -162,6 +167,7 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
     active = np.nonzero(k_out < nt)[0]
     sub = _subset(full, active, n)
     sub_series = series[active]
+    sub_scale = vscale[active]
     t_end = t_eval[-1]
     bar = Progress("simulate", t_end, unit=" s", enabled=progress)
     iterations = 0
@@ -178,20 +184,20 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             to_next = nxt - ta
             ha = np.maximum(np.minimum(h[active], to_next), 1e-18)
             lands = ha >= to_next
-            f0 = _f(ta, ya, sub, stimulus, sub_series)
+            f0 = _f(ta, ya, sub, stimulus, sub_series, sub_scale)
             # ROS2 is a W-method: second order with any matrix, so the Jacobian is
             # reused for a few steps and refreshed for devices whose step failed.
             if jac_all is None or iterations % JACOBIAN_EVERY == 0:
-                jac_all = _jacobian(ta, ya, f0, sub, stimulus, sub_series)
+                jac_all = _jacobian(ta, ya, f0, sub, stimulus, sub_series, sub_scale)
             elif np.any(stale):
                 m = np.nonzero(stale)[0]
                 jac_all[m] = _jacobian(ta[m], ya[:, m], f0[:, m], _subset(sub, m, active.size), stimulus,
-                                       sub_series[m])
+                                       sub_series[m], sub_scale[m])
             jac = jac_all
             w = np.eye(4)[None, :, :] - (GAMMA * ha)[:, None, None] * jac
             k1 = np.linalg.solve(w, f0.T[:, :, None])[:, :, 0].T
             y1 = ya + ha * k1
-            f1 = _f(ta + ha, y1, sub, stimulus, sub_series)
+            f1 = _f(ta + ha, y1, sub, stimulus, sub_series, sub_scale)
             k2 = np.linalg.solve(w, (f1 - 2.0 * k1).T[:, :, None])[:, :, 0].T
             y_new = ya + 1.5 * ha * k1 + 0.5 * ha * k2
             err = 0.5 * ha * (k1 + k2)
@@ -228,20 +234,22 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
                 active = active[keep]
                 sub = _subset(full, active, n)
                 sub_series = series[active]
+                sub_scale = vscale[active]
                 jac_all, stale = jac_all[keep], stale[keep]
             if progress and active.size:
                 bar.update(float(t[active].min()), note=f"{active.size} devices left")
 
-    applied = stimulus.voltage(t_eval)
+    applied = stimulus.voltage(t_eval)[None, :] * vscale[:, None]
     states = {name: out_y[j] for j, name in enumerate(compiled.STATE_NAMES)}
     flat = tuple(out_y[j].reshape(-1) for j in range(4))
     rep = {k: (np.repeat(v, nt) if np.ndim(v) == 1 and np.size(v) == n else v) for k, v in full.items()}
-    app = np.broadcast_to(applied, (n, nt)).reshape(-1)
+    app = applied.reshape(-1)
     ser = np.repeat(series, nt)
     _, current, vdev, outputs = compiled.rhs_series(app, ser, flat, rep)
     shape = (n, nt)
     return Solution(
-        time_s=t_eval, applied_V=applied, voltage_V=vdev.reshape(shape),
+        time_s=t_eval, applied_V=applied[0] if n == 1 or np.all(vscale == vscale[0]) else applied,
+        voltage_V=vdev.reshape(shape),
         current_A=np.broadcast_to(current, vdev.shape).reshape(shape),
         states=states, temperature_K=np.broadcast_to(outputs["temp_K"], vdev.shape).reshape(shape),
         steps=steps, rejected=rejected, info={"iterations": iterations, "rtol": rtol},
