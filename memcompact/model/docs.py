@@ -1,0 +1,95 @@
+"""docs/model.md, generated from the one model definition (so the docs cannot drift).
+
+Run ``python -m memcompact.model.docs`` to rewrite docs/model.md; a test
+checks the committed file equals this output.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from memcompact.model.equations import CONSTANTS, CURRENT, DERIVATIVES, EQUATIONS, STATES
+from memcompact.model.expr import HELPERS
+from memcompact.model.parameters import parameter_table_markdown
+
+INTRO = """\
+# The compact model
+
+`memcompact.model` condenses the cluster chain (`memcompact.chain`, docs/chain.md) into four
+state variables and one quasi-static temperature. Everything below is generated from
+`memcompact/model/parameters.py` and `memcompact/model/equations.py`, the one definition that the
+Python solver, the Verilog-A module and the ngspice subcircuit are all made from
+(`python -m memcompact.model.docs` rewrites this file).
+
+## From the chain to the states
+
+| state | unit | chain physics it condenses (seed paper) |
+| --- | --- | --- |
+| `nucleation` | 1 | the first stable cluster near the AE: stochastic nucleation over the barrier of eq. (1), `dG(N_c) = -N_c z e dphi + Phi(N_c) + N_c eps`; the state integrates the nucleation rate, 1 = nucleated (Fig. 4b: clusters near Ag after minutes) |
+| `gap_nm` | nm | the distance the cluster chain still has to bridge: splitting-merging of bipolar-electrode clusters (eqs. 2-3, Fig. 1m-p, Fig. 4f-j) condensed into one front moving by Butler-Volmer deposition in series with field-driven ion hopping; electrons tunnel across it (abrupt formation, Fig. 5a) |
+| `radius_nm` | nm | filament thickening: a thin, cluster-built filament when cool; when Joule heating raises the filament temperature above `ecm_temperature_K`, ions reach the IE and a thick ECM wire grows (Fig. 6) |
+| `reservoir` | 1 | metal left at the AE interface: filament growth takes it, dissolution returns it; below `reservoir_critical` the contact breaks (a tunnelling nanogap, Fig. 5e-f, the spontaneous current drop) and positive bias refills it by surface diffusion (Fig. 5h-j) |
+
+The filament temperature has a sub-nanosecond time constant, ten decades below the ionic time
+scales, so it is algebraic: `T = T_amb + dT_max tanh(R_th P / dT_max)` with `P` the Joule power in
+the filament. Voltages: `V` is across the device, active electrode minus inert electrode.
+
+## Behaviours (tests in tests/model/test_behaviour.py)
+
+| behaviour | how it arises | paper |
+| --- | --- | --- |
+| formation delay falls steeply with V (8.9 decades from 2 V to 4 V) | nucleation and tip deposition are Butler-Volmer rates with a share of V lowering the barrier | Menzel 2013, Fig. 5a (~100 s at 3 V) |
+| abrupt formation (> 3 decades in < 5 % of the delay) | the tunnelling current is exponential in the gap; the field at the tip grows as the gap shrinks | Fig. 5a |
+| depletion drop, then refill | thickening after formation empties a small AE reservoir, the contact opens; refill under positive bias closes it | Fig. 5a, 5e-f, 5h-j |
+| ECM transition (> 1 mA jump, thicker filament) | Joule heating above `ecm_temperature_K` lets the radius grow to the ECM wire | Fig. 6a, 6i |
+| RESET, pinched bipolar loops | reverse Butler-Volmer dissolves the front and returns metal to the AE; I = G V | ECM practice |
+| gradual, nonlinear, asymmetric pulse response | the gap moves a little per pulse; oxidation and reduction have different transfer coefficients | neuromorphic use |
+
+## Numerics
+
+- Every rate is barrier-limited: `k0 exp(-max(E_a - drive, 0)/kT)` with a smooth max
+  (`barrier()`), so no rate exceeds its attempt-frequency prefactor anywhere in the bounds.
+- States are held in their bounds by `tanh` windows that vanish at the bound (and push back
+  beyond it), applied after the series limit of deposition and hopping.
+- Only smooth functions (below): the model is C1 in V and every state
+  (tests/model/test_properties.py checks finite values, C1 and bounds under +-10 V, 200-1000 K).
+- The Python solver is ROS2 (L-stable Rosenbrock, W-method), vectorised with a time step per
+  device (`memcompact.model.integrate`).
+"""
+
+
+def _eq_table():
+    lines = ["| name | unit | expression | meaning |", "| --- | --- | --- | --- |"]
+    for eq in EQUATIONS:
+        lines.append(f"| `{eq.name}` | {eq.unit} | `{eq.expression}` | {eq.description} |")
+    return "\n".join(lines)
+
+
+def model_markdown():
+    """The full text of docs/model.md."""
+    states = ["| state | unit | lower | upper | initial | meaning |", "| --- | --- | --- | --- | --- | --- |"]
+    for s in STATES:
+        states.append(f"| `{s.name}` | {s.unit} | `{s.lower}` | `{s.upper}` | `{s.initial}` | {s.description} |")
+    derivs = "\n".join(f"- `d{name}/dt = {text}`" for name, text in DERIVATIVES.items())
+    helpers = "\n".join(f"- `{name}({', '.join(args)}) = {body}`" for name, (args, body) in HELPERS.items())
+    consts = "\n".join(f"- `{k}` = {v!r}" for k, v in CONSTANTS.items())
+    return "\n".join([
+        INTRO,
+        "## States\n", "\n".join(states), "",
+        "## Equations (in evaluation order)\n", _eq_table(), "",
+        "## State equations\n", derivs, "", f"Current through the device: `I = {CURRENT}` [A].", "",
+        "## Smooth helper functions\n", helpers, "", "Constants:\n", consts, "",
+        "## Parameters\n", parameter_table_markdown(),
+    ])
+
+
+def main(argv=None):
+    path = Path(argv[0] if argv else "docs/model.md")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(model_markdown(), encoding="utf-8")
+    print(f"wrote {path}")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
