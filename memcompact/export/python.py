@@ -22,6 +22,7 @@ from __future__ import annotations
 import ast
 import inspect
 import pprint
+import re
 
 from memcompact.export.definition import DEVICE_NAME, TERMINALS, card_label, card_values
 from memcompact.model import compiled, solver, stimulus
@@ -30,13 +31,7 @@ from memcompact.model.parameters import PARAMETERS
 
 #: Stand-ins for the package names that the copied modules import.
 _SHIMS = {
-    "compiled": '''class compiled:  # stands in for memcompact.model.compiled
-    STATE_NAMES = STATE_NAMES
-    rhs = staticmethod(rhs)
-    conductance = staticmethod(conductance)
-    initial_state = staticmethod(initial_state)
-    state_bounds = staticmethod(state_bounds)
-''',
+    "compiled": None,  # written from the model functions below
     "STATES": None,  # written from the state table below
     "Progress": '''class Progress:  # stands in for memcompact.progress.Progress: silent
     def __init__(self, *args, **kwargs):
@@ -117,7 +112,19 @@ def python_module_source(card):
             raise ValueError(f"standalone export: no stand-in for {name!r} imported by the solver/stimulus")
     shims = []
     for name in dict.fromkeys(solver_needs + stimulus_needs):
-        if name == "STATES":
+        if name == "compiled":
+            functions = [n.name for n in ast.parse(model_text).body if isinstance(n, ast.FunctionDef)]
+            used = set(re.findall(r"\bcompiled\.(\w+)", solver_text + stimulus_text))
+            missing = used - set(functions) - {"STATE_NAMES", "PARAMETER_NAMES", "OUTPUT_NAMES"}
+            if missing:
+                raise ValueError(f"standalone export: the solver uses compiled.{sorted(missing)[0]}, "
+                                 "which the generated model source does not define")
+            body = ["class compiled:  # stands in for memcompact.model.compiled",
+                    "    STATE_NAMES = STATE_NAMES", "    PARAMETER_NAMES = PARAMETER_NAMES",
+                    "    OUTPUT_NAMES = OUTPUT_NAMES"]
+            body += [f"    {f} = staticmethod({f})" for f in functions]
+            shims.append("\n".join(body) + "\n")
+        elif name == "STATES":
             rows = ", ".join(f"_State({s.name!r}, {s.atol!r})" for s in STATES)
             shims.append("class _State:  # the state table's name and absolute tolerance\n"
                          "    def __init__(self, name, atol):\n"
