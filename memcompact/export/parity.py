@@ -154,10 +154,17 @@ def stress_events(t, current_A):
     return {k: found[k] for k in ("t_form_s", "t_drop_s", "t_refill_s", "t_ecm_s")}
 
 
-def crossing_events(t, log_i, level_A=1e-6):
-    """Times [s] at which ``|I|`` crosses ``level_A`` upwards (linear interpolation)."""
+def crossing_events(t, log_i, level_A=1e-6, voltage_V=None):
+    """Times [s] at which ``|I|`` crosses ``level_A`` upwards (linear interpolation).
+
+    With ``voltage_V`` (applied voltage on the grid), only crossings under
+    positive bias count: the SET of each cycle.
+    """
     level = np.log10(level_A)
-    k = np.nonzero((log_i[:-1] < level) & (log_i[1:] >= level))[0]
+    up = (log_i[:-1] < level) & (log_i[1:] >= level)
+    if voltage_V is not None:
+        up &= np.asarray(voltage_V)[1:] > 0
+    k = np.nonzero(up)[0]
     times = t[k] + (level - log_i[k]) / (log_i[k + 1] - log_i[k]) * (t[k + 1] - t[k])
     return {f"up_{n}": float(x) for n, x in enumerate(times)}
 
