@@ -86,7 +86,7 @@ def estimate_noise_floor_A(current_A, quantile=0.1, minimum_A=1e-15):
 
 def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, window_s=None,
                   drop_decades=1.0, ecm_decades=1.0, smooth_samples=5, min_drop_s=None,
-                  ecm_min_rise_A=0.0):
+                  ecm_min_rise_A=0.0, form_min_A=0.0):
     """Detect formation, spontaneous drop, refill and ECM transition.
 
     Parameters
@@ -119,6 +119,9 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
     ecm_min_rise_A : float
         The ECM jump must also raise the current by at least this much [A]
         (the paper reports > 1 mA); 0 disables the absolute criterion.
+    form_min_A : float
+        Formation must also reach at least this current [A] (a conducting
+        filament, not a flicker above the floor); 0 disables it.
 
     Returns
     -------
@@ -183,7 +186,10 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
     start = np.searchsorted(t, t - window_s, side="left")
     win_min = _window_minimum(y, start)
     rise = y - win_min
-    hits = np.nonzero(rise >= form_decades)[0]
+    ok = rise >= form_decades
+    if form_min_A > 0:
+        ok &= y >= math.log10(form_min_A)
+    hits = np.nonzero(ok)[0]
     if hits.size == 0:
         return out
     jf = int(hits[0])

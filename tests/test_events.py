@@ -124,3 +124,10 @@ def test_formed_level_ignores_slow_creep_within_window():
     ev = detect_events(t, i, noise_floor_A=FLOOR)
     assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)
     assert ev["t_ecm_s"] is None  # the creep to 1e-5 happens within the formation window
+
+
+def test_form_min_current_skips_flicker_above_floor():
+    t, i = _trace([(0.0, 0.0), (50.0, 1e-9), (52.0, 0.0), (100.0, 1e-5)])
+    assert detect_events(t, i, noise_floor_A=FLOOR)["t_form_s"] == pytest.approx(50.0, abs=1e-9)
+    ev = detect_events(t, i, noise_floor_A=FLOOR, form_min_A=1e-7)
+    assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)

@@ -69,7 +69,7 @@ class ChainParams:
     nucleation_surface_eV: float = _p(0.95, "eV", 0.0, 20.0, "surface term Phi(N_c) of eq. 1")
     strain_eV_per_atom: float = _p(0.1, "eV", 0.0, 5.0, "strain energy per atom epsilon of eq. 1 (mean of the defect map)")
     defect_strain_spread: float = _p(0.5, "1", 0.0, 5.0, "relative spread of the seeded defect map of strain energies")
-    ie_strain_eV_per_atom: float = _p(0.1, "eV", 0.0, 5.0, "strain energy per atom of a nucleus on the inert electrode (heterogeneous nucleation)")
+    ie_strain_eV_per_atom: float = _p(0.0, "eV", 0.0, 5.0, "strain energy per atom of a nucleus on the inert electrode (heterogeneous nucleation)")
     interface_strain_reduction: float = _p(0.7, "1", 0.0, 1.0, "fractional strain reduction at the AE interface (defect-rich interface layer)")
     interface_defect_depth_m: float = _p(4e-9, "m", 1e-11, 1e-6, "depth of the defect-rich layer at the AE interface")
     void_strain_factor: float = _p(0.3, "1", 0.0, 1.0, "strain term multiplier where a cluster left a void")
@@ -87,7 +87,7 @@ class ChainParams:
     reservoir_m3: float = _p(1e-20, "m^3", 0.0, 1e-12, "metal in the AE's local reservoir at the contact")
     contact_radius_m: float = _p(5e-9, "m", 0.3e-9, 1e-6, "radius of the AE/dielectric contact")
     contact_gap_max_m: float = _p(2e-9, "m", 0.1e-9, 20e-9, "width of the gap once depletion has used up the AE contact region")
-    refill_velocity_m_per_s: float = _p(2e-13, "m/s", 0.0, 1.0, "surface-diffusion refill speed of the contact at 1e8 V/m and 300 K")
+    refill_velocity_m_per_s: float = _p(3e-12, "m/s", 0.0, 1.0, "surface-diffusion refill speed of the contact at 1e8 V/m and 300 K")
     refill_activation_eV: float = _p(0.4, "eV", 0.0, 3.0, "activation energy of surface diffusion")
     # --- IE deposit (conventional ECM filament) -----------------------------------
     ecm_filament_radius_m: float = _p(2.5e-9, "m", 0.3e-9, 50e-9, "radius of the solid filament growing from the IE")

@@ -44,7 +44,7 @@ from memcompact.errors import ParameterError
 METAL_PRESETS = {
     "Ag": dict(
         ion_charge=1, atomic_volume_m3=1.71e-29, resistivity_Ohm_m=1.6e-7,
-        fermi_wavevector_per_m=1.20e10, exchange_rate_per_m2_s=3e17, transfer_coefficient=0.3,
+        fermi_wavevector_per_m=1.20e10, exchange_rate_per_m2_s=6e17, transfer_coefficient=0.3,
         redox_activation_eV=0.6, mobility_m2_per_Vs=4e-17, hopping_activation_eV=0.8,
     ),
     "Cu": dict(

@@ -18,9 +18,10 @@ The label is read from what the run did, not from its parameters:
 * **growth direction** of film clusters: ``attached_fraction``, the mean
   share of cluster volume connected to the AE after the first nucleus
   (>= 0.5: the nuclei grew back and filled the gap to the AE, "backward");
-* **supply-limited**: ``source_occupancy``, the mean ion occupancy in front of
-  the source electrode (< 0.5: transport carried away all the source gave,
-  so growth was limited by the oxidation supply).
+* **supply-limited**: ``carried_fraction``, the time-averaged share of the
+  source electrode's redox rate that ion transport carried away (>= 0.5:
+  transport took what the electrode gave, growth was limited by the
+  oxidation supply; small: ions piled up in front of it, transport-limited).
 
 Film nucleation gives "c" when the nuclei grew back to the AE (gap filling)
 and the supply was ample (not supply-limited), "b" otherwise; IE nucleation
@@ -34,7 +35,7 @@ import numpy as np
 #: Thresholds of the classification (fractions).
 IE_SHARE_THRESHOLD = 0.5
 ATTACHED_THRESHOLD = 0.5
-OCCUPANCY_THRESHOLD = 0.5
+CARRIED_THRESHOLD = 0.5
 #: The film counts as bridged once no conductor gap is wider than this [m].
 BRIDGED_GAP_M = 2e-9
 
@@ -60,7 +61,8 @@ def regime_features(params, traces, nucleations, state, history):
     dict
         ``nucleation_site`` ("ie" or "film"), ``growth_direction``
         ("ie_to_ae", "backward" or "forward"), ``supply_limited`` (bool),
-        ``ie_share``, ``attached_fraction``, ``source_occupancy`` [-],
+        ``ie_share``, ``attached_fraction``, ``carried_fraction``,
+        ``source_occupancy`` [-],
         ``first_nucleation_s``, ``first_ie_deposit_s`` [s] or None,
         ``mean_nucleation_x_rel`` (mean nucleation position / thickness [-]),
         ``front_advance_m`` (how far the film metal's front advanced from the
@@ -79,6 +81,7 @@ def regime_features(params, traces, nucleations, state, history):
     active = t > (first_nuc if first_nuc is not None else 0.0)
     attached = float(np.mean(traces["attached_fraction"][active])) if active.any() else 0.0
     occ = float(np.mean(traces["source_occupancy"][1:])) if t.size > 1 else 0.0
+    carried = state.supply_sum / state.supply_weight if state.supply_weight > 0 else 1.0
     if site == "ie":
         direction = "ie_to_ae"
     else:
@@ -91,7 +94,8 @@ def regime_features(params, traces, nucleations, state, history):
     return {
         "nucleation_site": site,
         "growth_direction": direction,
-        "supply_limited": bool(occ < OCCUPANCY_THRESHOLD),
+        "supply_limited": bool(carried >= CARRIED_THRESHOLD),
+        "carried_fraction": carried,
         "ie_share": ie_share,
         "attached_fraction": attached,
         "source_occupancy": occ,

@@ -30,6 +30,8 @@ TOUCH_M = 0.3e-9
 SIM_NOISE_FLOOR_A = 1e-13
 #: An ECM jump must add at least this current [A] (the paper: "> 1 mA", Fig. 6a).
 ECM_MIN_RISE_A = 1e-3
+#: Formation must reach at least this current [A]: a conducting chain, not a flicker.
+FORM_MIN_A = 1e-7
 
 
 @dataclass
@@ -269,7 +271,7 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
                     metadata={"source": "memcompact chain", "metal": params.metal,
                               "voltage_V": vlabel, "thickness_m": params.thickness_m, "seed": seed})
     events = detect_events(curve.time_s, curve.current_A, noise_floor_A=SIM_NOISE_FLOOR_A,
-                           ecm_min_rise_A=ECM_MIN_RISE_A)
+                           ecm_min_rise_A=ECM_MIN_RISE_A, form_min_A=FORM_MIN_A)
     traces = {k: np.array(v) for k, v in rec.traces.items()}
     hist = ClusterHistory(time_s=t_samples, ids=rec.ids, x_m=rec.x, radius_m=rec.r,
                           reduction_per_s=rec.red, oxidation_per_s=rec.ox)

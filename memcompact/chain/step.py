@@ -22,6 +22,7 @@ from memcompact.chain.bipolar import (capture_fraction, cluster_polarization_V, 
 from memcompact.chain.geometry import gaps_m, pole_edge_update, sphere_volume_m3
 from memcompact.chain.kinetics import (arrhenius_factor, butler_volmer_rate, hopping_drift_velocity, hopping_mobility,
                                       saturated_overpotential_V)
+from memcompact.chain.constants import BOLTZMANN_EV_PER_K
 from memcompact.chain.nucleation import nucleation_free_energy, nucleation_rate
 from memcompact.chain.reservoir import contact_supply_factor, surface_refill_rate_m3_per_s
 from memcompact.chain.thermal import joule_temperature_K, relax_temperature_K, sintering_rate_per_s
@@ -203,6 +204,10 @@ def compute_rates(st, voltage_V):
         cells = free
     else:
         cells, passed = free[::-1], n - passed[::-1]
+    # a full cell takes no more ions: back-pressure on the cell upstream of it
+    if cells.size > 1:
+        room = np.maximum(0.0, 1.0 - st.ions[cells[1:]] / st.n_max)
+        outflow[cells[:-1]] *= room
     # --- nucleation (eq. 1) ----------------------------------------------------------------
     nuc = np.zeros(st.n_cells)
     if p.nucleation_scale > 0 and free.size:
@@ -340,6 +345,9 @@ def advance(st, rt, dt):
                 st.ie_volume_m3 = st.ie_height_m = st.ie_moment_m4 = 0.0
     st.sink_rate = sink / dt
     st.source_rate = src / dt
+    if rt.source_rate > 0:  # share of the electrode's redox rate that transport carried away
+        st.supply_weight += dt
+        st.supply_sum += dt * min(1.0, st.source_rate / rt.source_rate)
     # nucleation
     st.hazard += rt.nucleation * dt
     fire = np.nonzero((st.hazard >= st.threshold) & (rt.nucleation > 0))[0]
