@@ -18,6 +18,7 @@ from memcompact.errors import InputError, ToolchainError
 #: Subcommand modules, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     "memcompact.commands.check",
+    "memcompact.commands.chain",
     "memcompact.commands.card",
     "memcompact.commands.simulate",
     "memcompact.commands.condense",
