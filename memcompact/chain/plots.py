@@ -101,7 +101,7 @@ def plot_current(result, ax=None):
     v = result.curve.metadata.get("voltage_V")
     vtxt = f"{v:g} V" if isinstance(v, (int, float)) else str(v)
     ax.set_title(f"{result.params.metal}, {result.params.thickness_m * 1e9:g} nm, {vtxt}, seed {result.seed}")
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="upper left", fontsize=8, framealpha=0.85)
     return ax
 
 
