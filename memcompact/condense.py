@@ -160,8 +160,9 @@ def starting_values(curves, voltages_V, series_resistance_ohm, params):
     The formation delay is taken as nucleation-limited (eq. 1):
     ``t_form = ln(11) t0 exp((dG - alpha N_c z f V) / kT)``, so a straight line
     through ``ln t_form`` vs ``V`` gives the voltage fraction ``f`` (slope) and
-    the barrier ``dG`` (intercept). The tip-growth barrier is set so bridging the
-    film takes ~5 % of the delay; the tunnelling resistance from the current
+    the barrier ``dG`` (intercept). Tip growth gets the same voltage
+    sensitivity, and its barrier is set so bridging the film takes ~5 % of the
+    delay; the tunnelling resistance from the current
     level after formation (upper decile), the leakage from the level before.
 
     Parameters
@@ -184,8 +185,15 @@ def starting_values(curves, voltages_V, series_resistance_ohm, params):
         v_arr = np.array([p[0] for p in pairs])
         ln_t = np.log([max(p[1], 1e-9) for p in pairs])
         slope, _ = np.polyfit(v_arr, ln_t, 1)
-        f = float(np.clip(-slope * kt / k_v, 1e-3, 1.0))
-        out["nucleation_voltage_fraction"] = f
+        # the drive must beat the reverse reaction at the lowest voltage (N_c z e f V > 3 kT),
+        # or forward and backward rates balance and nothing forms, whatever the slope says
+        v_min = float(v_arr.min())
+        f_floor = 3 * kt / (out["nucleus_atoms"] * out["ion_charge"] * v_min)
+        out["nucleation_voltage_fraction"] = float(np.clip(max(-slope * kt / k_v, f_floor), 1e-3, 1.0))
+        # tip growth with the same voltage sensitivity, so bridging stays a small part of the delay
+        k_g = out["transfer_coefficient"] * out["ion_charge"]
+        g_floor = 3 * kt / (out["ion_charge"] * v_min)
+        out["growth_voltage_fraction"] = float(np.clip(max(-slope * kt / k_g, g_floor), 1e-3, 1.0))
     if pairs:
         f = out["nucleation_voltage_fraction"]
         dg = np.mean([kt * np.log(0.9 * t / (np.log(11.0) * out["nucleation_time_s"])) + k_v * f * v
