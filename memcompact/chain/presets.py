@@ -50,7 +50,7 @@ METAL_PRESETS = {
     "Cu": dict(
         ion_charge=1, atomic_volume_m3=1.18e-29, resistivity_Ohm_m=1.7e-7,
         fermi_wavevector_per_m=1.36e10, exchange_rate_per_m2_s=1e17, transfer_coefficient=0.3,
-        redox_activation_eV=0.65, mobility_m2_per_Vs=5e-18, hopping_activation_eV=0.85,
+        redox_activation_eV=0.65, mobility_m2_per_Vs=3e-17, hopping_activation_eV=0.85,
     ),
     "Ni": dict(
         ion_charge=2, atomic_volume_m3=1.09e-29, resistivity_Ohm_m=5.6e-7,
@@ -60,7 +60,7 @@ METAL_PRESETS = {
     "Pt": dict(
         ion_charge=2, atomic_volume_m3=1.51e-29, resistivity_Ohm_m=8.5e-7,
         fermi_wavevector_per_m=1.0e10, exchange_rate_per_m2_s=4e11, transfer_coefficient=0.3,
-        redox_activation_eV=1.0, mobility_m2_per_Vs=5e-20, hopping_activation_eV=1.1,
+        redox_activation_eV=1.0, mobility_m2_per_Vs=1e-18, hopping_activation_eV=1.1,
     ),
 }
 

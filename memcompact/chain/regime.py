@@ -35,7 +35,10 @@ import numpy as np
 #: Thresholds of the classification (fractions).
 IE_SHARE_THRESHOLD = 0.5
 ATTACHED_THRESHOLD = 0.5
-CARRIED_THRESHOLD = 0.5
+FILL_THRESHOLD = 1.0
+#: Supply-limited: at its mean rate before bridging, the source would need longer
+#: than this to supply one column of metal across the film [s].
+SUPPLY_REFERENCE_S = 100.0
 #: The film counts as bridged once no conductor gap is wider than this [m].
 BRIDGED_GAP_M = 2e-9
 
@@ -82,6 +85,9 @@ def regime_features(params, traces, nucleations, state, history):
     attached = float(np.mean(traces["attached_fraction"][active])) if active.any() else 0.0
     occ = float(np.mean(traces["source_occupancy"][1:])) if t.size > 1 else 0.0
     carried = state.supply_sum / state.supply_weight if state.supply_weight > 0 else 1.0
+    column_m3 = np.pi * params.column_radius_m ** 2 * params.thickness_m
+    rate = state.source_emitted_m3 / state.unbridged_s if state.unbridged_s > 0 else 0.0
+    fill = rate * SUPPLY_REFERENCE_S / column_m3
     if site == "ie":
         direction = "ie_to_ae"
     else:
@@ -94,8 +100,9 @@ def regime_features(params, traces, nucleations, state, history):
     return {
         "nucleation_site": site,
         "growth_direction": direction,
-        "supply_limited": bool(carried >= CARRIED_THRESHOLD),
-        "carried_fraction": carried,
+        "supply_limited": bool(fill < FILL_THRESHOLD),
+        "supply_fill_ratio": float(fill),
+        "carried_fraction": float(carried),
         "ie_share": ie_share,
         "attached_fraction": attached,
         "source_occupancy": occ,
@@ -117,6 +124,4 @@ def classify_regime(features):
     """
     if features["nucleation_site"] == "ie":
         return "d" if features["supply_limited"] else "a"
-    if features["growth_direction"] == "backward" and not features["supply_limited"]:
-        return "c"
-    return "b"
+    return "c" if features["growth_direction"] == "backward" else "b"

@@ -62,6 +62,8 @@ class ChainState:
         self.sink_rate = 0.0    # ions/s reaching the downstream electrode (last step)
         self.source_rate = 0.0  # ions/s emitted by the upstream electrode (last step)
         self.supply_sum = 0.0   # time integral of (emitted / redox rate) at the source
+        self.source_emitted_m3 = 0.0  # metal oxidised by the source before the film was bridged
+        self.unbridged_s = 0.0        # time before the film was bridged
         self.supply_weight = 0.0
         self.film_reduced_m3 = 0.0  # volume reduced on clusters (cumulative)
         self.ie_reduced_m3 = 0.0    # volume reduced on the IE deposit (cumulative)

@@ -31,6 +31,8 @@ from memcompact.chain.tunnelling import (circuit_solution, coulomb_blockade_expo
                                          sharvin_conductance_S, tunnelling_decay_per_m, wire_resistance_Ohm)
 
 REFERENCE_K = 300.0
+#: The film counts as bridged once no conductor gap is wider than this [m].
+BRIDGED_GAP_M = 2e-9
 REFILL_REFERENCE_FIELD_V_PER_M = 1e8
 
 
@@ -56,6 +58,8 @@ class Rates:
     refill_m3_per_s: float
     covered: np.ndarray
     attached: int              # clusters connected to the source electrode
+    reduction_rate: np.ndarray  # per cell, rate of reduction on the next cluster's upstream pole [1/s]
+    reduction_owner: np.ndarray  # per cell, that cluster (drift order), -1 for none
     ie_nucleation: float       # rate of the first nucleus on the IE [1/s]
 
 
@@ -204,6 +208,27 @@ def compute_rates(st, voltage_V):
         cells = free
     else:
         cells, passed = free[::-1], n - passed[::-1]
+    # reduction of the ions waiting in front of each cluster on its upstream pole:
+    # cathodic Butler-Volmer with the local ion concentration (rate per ion)
+    red_rate = np.zeros(st.n_cells)
+    red_owner = np.full(st.n_cells, -1)
+    if n and free.size:
+        j_up = np.where(span, gap_in, gap_in)
+        pol_up = -cluster_polarization_V(ae[j_up], st.r, math.pi, p.cos_lambda)
+        eta_red = saturated_overpotential_V(np.maximum(pol_up, 0.0), p.overpotential_saturation_V)
+        k_red = (k0 * pole_area_m2(st.r, -p.cos_lambda) / st.n_max
+                 * np.exp((1.0 - p.transfer_coefficient) * z * eta_red / (BOLTZMANN_EV_PER_K * T)))
+        edge = st.x - st.r if direction > 0 else st.x + st.r
+        pos = np.searchsorted(c[free], edge) - 1 if direction > 0 else np.searchsorted(c[free], edge)
+        ok = (pos >= 0) & (pos < free.size)
+        cell = free[np.clip(pos, 0, free.size - 1)]
+        order_index = np.arange(n) if direction > 0 else n - 1 - np.arange(n)
+        for i in np.nonzero(ok)[0]:
+            if k_red[i] > red_rate[cell[i]]:
+                red_rate[cell[i]] = k_red[i]
+                red_owner[cell[i]] = order_index[i]
+        if direction > 0:
+            red_rate[:] = np.where(np.isin(np.arange(st.n_cells), free), red_rate, 0.0)
     # a full cell takes no more ions: back-pressure on the cell upstream of it
     if cells.size > 1:
         room = np.maximum(0.0, 1.0 - st.ions[cells[1:]] / st.n_max)
@@ -215,7 +240,7 @@ def compute_rates(st, voltage_V):
         strain = st.strain[free] * np.where(st.void[free], p.void_strain_factor, 1.0)
         dphi = ae[cell_gap] * pole_field_enhancement(c[free], st.x, st.r) * p.nucleation_length_m
         dg = nucleation_free_energy(p.critical_nucleus_atoms, z, dphi, p.nucleation_surface_eV, strain)
-        nu = p.nucleation_attempt_rate_per_s * p.nucleation_scale * p.redox_scale
+        nu = p.nucleation_attempt_rate_per_s * p.nucleation_scale * math.sqrt(p.redox_scale)
         rate = nucleation_rate(dg, occ, p.critical_nucleus_atoms, nu, T)
         # within the exclusion distance of a conductor, ions join it instead
         near = c[free] - xa < p.nucleation_exclusion_m
@@ -232,7 +257,7 @@ def compute_rates(st, voltage_V):
         if p.nucleation_scale > 0:
             dg_ie = nucleation_free_energy(p.critical_nucleus_atoms, z, ae[-1] * p.nucleation_length_m,
                                            p.nucleation_surface_eV, p.ie_strain_eV_per_atom)
-            nu = p.nucleation_attempt_rate_per_s * p.nucleation_scale * p.redox_scale
+            nu = p.nucleation_attempt_rate_per_s * p.nucleation_scale * math.sqrt(p.redox_scale)
             ie_nuc = float(nucleation_rate(dg_ie, st.ions[last] / st.n_max, p.critical_nucleus_atoms, nu, T))
     # --- AE refill by surface diffusion (positive bias only) ----------------------------------
     refill = 0.0
@@ -244,7 +269,7 @@ def compute_rates(st, voltage_V):
                  device_voltage_V=v_dev, power_W=abs(v_dev * current), free_cells=cells, passed=passed,
                  outflow=outflow, source_rate=source, emission=emission, capture=capture,
                  nucleation=nuc, refill_m3_per_s=refill, covered=covered,
-                 attached=n_att, ie_nucleation=ie_nuc)
+                 attached=n_att, ie_nucleation=ie_nuc, reduction_rate=red_rate, reduction_owner=red_owner)
 
 
 def choose_step(st, rt, dt_cap):
@@ -302,7 +327,8 @@ def advance(st, rt, dt):
     order = np.arange(n) if s > 0 else np.arange(n)[::-1]
     new_ions, cap, emi, src, sink = drift_ions(
         st.ions, rt.free_cells.tolist(), rt.passed.tolist(), rt.outflow, rt.source_rate,
-        rt.capture[order].tolist(), rt.emission[order].tolist(), dt, st.n_max, skip=rt.attached)
+        rt.capture[order].tolist(), rt.emission[order].tolist(), dt, st.n_max, skip=rt.attached,
+        reduction_rate=rt.reduction_rate, reduction_owner=rt.reduction_owner)
     scale = np.maximum(np.maximum(new_ions, st.ions), 0.01 * st.n_max)
     ion_change = float(np.max(np.abs(new_ions - st.ions) / scale)) if st.n_cells else 0.0
     st.ions = new_ions
@@ -345,6 +371,9 @@ def advance(st, rt, dt):
                 st.ie_volume_m3 = st.ie_height_m = st.ie_moment_m4 = 0.0
     st.sink_rate = sink / dt
     st.source_rate = src / dt
+    if rt.conductor_gaps.max() > BRIDGED_GAP_M:  # supply while the film is not yet bridged
+        st.source_emitted_m3 += omega * src
+        st.unbridged_s += dt
     if rt.source_rate > 0:  # share of the electrode's redox rate that transport carried away
         st.supply_weight += dt
         st.supply_sum += dt * min(1.0, st.source_rate / rt.source_rate)

@@ -22,7 +22,8 @@ from __future__ import annotations
 import numpy as np
 
 
-def drift_ions(ions, cells, passed, outflow_rate, source_rate, capture, emission, dt, n_max, skip=0):
+def drift_ions(ions, cells, passed, outflow_rate, source_rate, capture, emission, dt, n_max, skip=0,
+               reduction_rate=None, reduction_owner=None):
     """Advance the ion counts by one implicit step.
 
     Parameters
@@ -48,6 +49,12 @@ def drift_ions(ions, cells, passed, outflow_rate, source_rate, capture, emission
     skip : int
         The first ``skip`` clusters are part of the source electrode (touching
         it): transparent, neither catching nor emitting.
+    reduction_rate : numpy.ndarray, optional
+        Per cell, the rate [1/s] at which each ion in it is reduced on the
+        upstream pole of the cluster just downstream (cathodic Butler-Volmer
+        with the local ion concentration).
+    reduction_owner : numpy.ndarray, optional
+        Per cell, the index (in drift order) of that cluster, -1 for none.
 
     Returns
     -------
@@ -75,6 +82,12 @@ def drift_ions(ions, cells, passed, outflow_rate, source_rate, capture, emission
     done = min(skip, n_cl)  # clusters passed so far (the attached ones count as passed)
     n_old = ions.tolist()
     w_all = outflow_rate.tolist()
+    if reduction_rate is None:
+        red = [0.0] * len(n_old)
+        red_owner = [-1] * len(n_old)
+    else:
+        red = reduction_rate.tolist()
+        red_owner = reduction_owner.tolist()
     for k, p in zip(cells, passed):
         while done < p:  # pass cluster `done`
             i = done
@@ -89,12 +102,15 @@ def drift_ions(ions, cells, passed, outflow_rate, source_rate, capture, emission
             owner = i
             done += 1
         w = w_all[k]
-        nk = (n_old[k] + dt * (flux + pending)) / (1.0 + dt * w + dt * pending / n_max)
+        lam = red[k]
+        nk = (n_old[k] + dt * (flux + pending)) / (1.0 + dt * (w + lam) + dt * pending / n_max)
         if nk > n_max:  # the cell is full: no emission into it this step
-            nk = (n_old[k] + dt * flux) / (1.0 + dt * w)
+            nk = (n_old[k] + dt * flux) / (1.0 + dt * (w + lam))
             eff = 0.0
         else:
             eff = pending * (1.0 - nk / n_max)
+        if lam:
+            captured[red_owner[k]] += lam * nk * dt
         if owner == -1:
             source_emitted += eff * dt
         else:
