@@ -32,6 +32,10 @@ hopping activation          chosen 0.8 eV (dense SiO2, PARAMETERS.md window)
 hop distance a              recalled 0.25 nm (Menzel 2012)
 nucleation N_c, nu          recalled N_c = 3, t0 = 2e-8 s -> nu = 5e7 1/s
                             (Menzel 2013)
+pole growth fraction        chosen: Ag, Cu 0 (fast surface diffusion keeps
+                            clusters round); Ni, Pt 1 (refractory, low surface
+                            mobility: a deposit stays on the pole it landed
+                            on -- Ni grows back towards its source, Fig. 2i-l)
 ==========================  ======================================================
 """
 
@@ -55,12 +59,14 @@ METAL_PRESETS = {
     "Ni": dict(
         ion_charge=2, atomic_volume_m3=1.09e-29, resistivity_Ohm_m=5.6e-7,
         fermi_wavevector_per_m=1.0e10, exchange_rate_per_m2_s=2e12, transfer_coefficient=0.3,
-        redox_activation_eV=0.9, mobility_m2_per_Vs=1e-19, hopping_activation_eV=1.0,
+        redox_activation_eV=0.9, mobility_m2_per_Vs=1e-18, hopping_activation_eV=1.0,
+        pole_growth_fraction=1.0,
     ),
     "Pt": dict(
         ion_charge=2, atomic_volume_m3=1.51e-29, resistivity_Ohm_m=8.5e-7,
         fermi_wavevector_per_m=1.0e10, exchange_rate_per_m2_s=4e11, transfer_coefficient=0.3,
         redox_activation_eV=1.0, mobility_m2_per_Vs=1e-18, hopping_activation_eV=1.1,
+        pole_growth_fraction=1.0,
     ),
 }
 

@@ -17,7 +17,7 @@ The label is read from what the run did, not from its parameters:
   IE);
 * **growth direction** of film clusters: ``attached_fraction``, the mean
   share of cluster volume connected to the AE after the first nucleus
-  (>= 0.5: the nuclei grew back and filled the gap to the AE, "backward");
+  (>= 0.8: the nuclei grew back and filled the gap to the AE, "backward");
 * **supply-limited**: ``carried_fraction``, the time-averaged share of the
   source electrode's redox rate that ion transport carried away (>= 0.5:
   transport took what the electrode gave, growth was limited by the
@@ -34,7 +34,7 @@ import numpy as np
 
 #: Thresholds of the classification (fractions).
 IE_SHARE_THRESHOLD = 0.5
-ATTACHED_THRESHOLD = 0.5
+ATTACHED_THRESHOLD = 0.8
 FILL_THRESHOLD = 1.0
 #: Supply-limited: at its mean rate before bridging, the source would need longer
 #: than this to supply one column of metal across the film [s].
