@@ -63,30 +63,6 @@ def butler_volmer_rate(overpotential_V, exchange_rate, transfer_coefficient, cha
     return exchange_rate * (np.exp(np.minimum(a * f, 700.0)) - np.exp(np.minimum(-(1.0 - a) * f, 700.0)))
 
 
-def anodic_rate(overpotential_V, exchange_rate, transfer_coefficient, charge_number, temperature_K):
-    r"""Anodic (oxidation) branch of :func:`butler_volmer_rate` [1/(m^2 s)].
-
-    Used on a pole from which the oxidised ions drift away at once, so that the
-    cathodic back-reaction there has no ions to reduce.
-
-    Parameters
-    ----------
-    overpotential_V : float or array_like
-        Anodic overpotential [V]; negative values are treated as 0.
-    exchange_rate : float or array_like
-        Exchange rate Gamma_0 [1/(m^2 s)].
-    transfer_coefficient : float
-        Anodic transfer coefficient alpha [-].
-    charge_number : int
-        Ion charge z [-].
-    temperature_K : float
-        Temperature [K].
-    """
-    eta = np.maximum(np.asarray(overpotential_V, dtype=float), 0.0)
-    x = transfer_coefficient * charge_number * eta / (BOLTZMANN_EV_PER_K * temperature_K)
-    return exchange_rate * np.exp(np.minimum(x, 700.0))
-
-
 def saturated_overpotential_V(overpotential_V, saturation_V):
     r"""Overpotential that drives electron transfer, saturating at large values.
 

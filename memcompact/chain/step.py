@@ -213,7 +213,7 @@ def compute_rates(st, voltage_V):
     red_rate = np.zeros(st.n_cells)
     red_owner = np.full(st.n_cells, -1)
     if n and free.size:
-        j_up = np.where(span, gap_in, gap_in)
+        j_up = gap_in  # the gap in front of the upstream pole
         pol_up = -cluster_polarization_V(ae[j_up], st.r, math.pi, p.cos_lambda)
         eta_red = saturated_overpotential_V(np.maximum(pol_up, 0.0), p.overpotential_saturation_V)
         k_red = (k0 * pole_area_m2(st.r, -p.cos_lambda) / st.n_max
