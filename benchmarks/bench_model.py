@@ -22,6 +22,7 @@ import numpy as np
 from scipy.integrate import solve_ivp
 
 from memcompact.model import compiled, constant, default_params, integrate
+from memcompact.model.solver import ATOL
 from memcompact.model.variability import sample_devices
 
 SERIES_OHM = 1000.0
@@ -39,8 +40,7 @@ def scipy_device(params, method, rtol, t_eval):
         return np.array(d, dtype=float)
 
     y0 = np.array(compiled.initial_state(params), dtype=float)
-    atol = np.array([s.atol for s in compiled.STATES]) if hasattr(compiled, "STATES") else 2e-3
-    sol = solve_ivp(f, (0, DURATION_S), y0, method=method, rtol=rtol, atol=atol, t_eval=t_eval)
+    sol = solve_ivp(f, (0, DURATION_S), y0, method=method, rtol=rtol, atol=ATOL, t_eval=t_eval)
     y = sol.y
     v = stim.voltage(t_eval) / (1.0 + compiled.conductance(tuple(y), params) * SERIES_OHM)
     _, i, _ = compiled.rhs(v, tuple(y), params)
