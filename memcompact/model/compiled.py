@@ -74,6 +74,14 @@ def python_source():
     static = set(state_only_equations())
     unpack = [f"    {name} = p[{name!r}]" for name in PARAMETER_NAMES]
     consts = [f"{name} = {value!r}" for name, value in CONSTANTS.items()]
+
+    def assign(keep=lambda name: True):
+        return [f"    {name} = {w.write(tree)}" for name, tree in equations if keep(name)]
+
+    def derivatives_and_current():
+        return [*(f"    d_{name} = {w.write(tree)}" for name, tree in derivatives),
+                f"    current_A = {w.write(current)}"]
+
     lines = [
         '"""Generated from memcompact.model.equations: do not edit by hand."""',
         "import numpy as np",
@@ -88,11 +96,7 @@ def python_source():
         '    """Device conductance [S] from the states (tuple in STATE_NAMES order) and parameters."""',
         f"    {', '.join(STATE_NAMES)}, = state",
         *unpack,
-    ]
-    for name, tree in equations:
-        if name in static:
-            lines.append(f"    {name} = {w.write(tree)}")
-    lines += [
+        *assign(lambda name: name in static),
         "    return conductance_S",
         "",
         "",
@@ -100,12 +104,9 @@ def python_source():
         '    """State derivatives (tuple), current [A] and outputs (dict) at device voltage V [V]."""',
         f"    {', '.join(STATE_NAMES)}, = state",
         *unpack,
+        *assign(),
+        *derivatives_and_current(),
     ]
-    for name, tree in equations:
-        lines.append(f"    {name} = {w.write(tree)}")
-    for name, tree in derivatives:
-        lines.append(f"    d_{name} = {w.write(tree)}")
-    lines.append(f"    current_A = {w.write(current)}")
     outs = ", ".join(f"{name!r}: {name}" for name in OUTPUTS)
     lines += [
         f"    return ({', '.join('d_' + n for n in STATE_NAMES)},), current_A, {{{outs}}}",
@@ -119,11 +120,7 @@ def python_source():
         "def prepare(p):",
         '    """Parameters plus the quantities that depend on them only (computed once per run)."""',
         *unpack,
-    ]
-    for name, tree in equations:
-        if name in param_only:
-            lines.append(f"    {name} = {w.write(tree)}")
-    lines += [
+        *assign(lambda name: name in param_only),
         "    q = dict(p)",
         *[f"    q[{name!r}] = {name}" for name in param_only],
         "    return q",
@@ -133,18 +130,10 @@ def python_source():
         '    """As rhs, for V_applied [V] through R_series [Ohm] and prepared parameters q; also returns V."""',
         f"    {', '.join(STATE_NAMES)}, = state",
         *[f"    {name} = q[{name!r}]" for name in PARAMETER_NAMES + tuple(param_only)],
-    ]
-    for name, tree in equations:
-        if name in static and name not in param_only:
-            lines.append(f"    {name} = {w.write(tree)}")
-    lines.append("    V = V_applied/(1 + conductance_S*R_series)")
-    for name, tree in equations:
-        if name not in static:
-            lines.append(f"    {name} = {w.write(tree)}")
-    for name, tree in derivatives:
-        lines.append(f"    d_{name} = {w.write(tree)}")
-    lines.append(f"    current_A = {w.write(current)}")
-    lines += [
+        *assign(lambda name: name in static and name not in param_only),
+        "    V = V_applied/(1 + conductance_S*R_series)",
+        *assign(lambda name: name not in static),
+        *derivatives_and_current(),
         f"    return ({', '.join('d_' + n for n in STATE_NAMES)},), current_A, V, {{{outs}}}",
         "",
         "",
