@@ -10,20 +10,30 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import pkgutil
 import sys
 
 from memcompact import __version__
 from memcompact.errors import InputError, ToolchainError
 
+#: Order in which ``--help`` lists the subcommands, by pipeline stage. Every
+#: module under :mod:`memcompact.commands` is a subcommand; one not named here
+#: is listed after these, alphabetically, so adding a command means adding
+#: only its module.
+COMMAND_ORDER = ("check", "chain", "card", "simulate", "condense", "fit", "export",
+                 "crossbar", "study", "demo")
+
+
+def _command_modules():
+    import memcompact.commands as pkg
+    names = sorted(m.name for m in pkgutil.iter_modules(pkg.__path__) if not m.name.startswith("_"))
+    rank = {n: i for i, n in enumerate(COMMAND_ORDER)}
+    names.sort(key=lambda n: (rank.get(n, len(rank)), n))
+    return tuple(f"memcompact.commands.{n}" for n in names)
+
+
 #: Subcommand modules, in the order ``--help`` lists them.
-COMMAND_MODULES = (
-    "memcompact.commands.check",
-    "memcompact.commands.chain",
-    "memcompact.commands.card",
-    "memcompact.commands.simulate",
-    "memcompact.commands.condense",
-    "memcompact.commands.export",
-)
+COMMAND_MODULES = _command_modules()
 
 
 class _Parser(argparse.ArgumentParser):
