@@ -9,6 +9,7 @@ bit-identical results.
 from __future__ import annotations
 
 import functools
+import re
 
 import numpy as np
 
@@ -64,6 +65,79 @@ def parameter_only_equations():
             known.add(name)
             out.append(name)
     return out
+
+
+def _needed(assignments, targets):
+    """The assignments (in order) that the target expression trees depend on."""
+    need = set()
+    for tree in targets:
+        need |= expr.names_used(tree)
+    out = []
+    for name, tree in reversed(assignments):
+        if name in need:
+            out.append((name, tree))
+            need |= expr.names_used(tree)
+    return out[::-1]
+
+
+def _solver_functions():
+    """Source lines of the solver's fast path: ``solver_prepare``, ``solver_derivatives``, ``solver_outputs``.
+
+    The same equations as ``rhs_series``, pruned to what each function
+    returns, every repeated subexpression computed once, and every
+    subexpression of parameters only computed once per run in
+    ``solver_prepare`` (values bit-identical to ``rhs_series``).
+    """
+    equations, derivatives, current, _, _ = _parsed_definition()
+    static = set(state_only_equations())
+    param_only = parameter_only_equations()
+    ordered = [(name, tree) for name, tree in equations if name in static and name not in param_only]
+    ordered.append(("V", expr.parse("V_applied/(1 + conductance_S*R_series)")))
+    ordered += [(name, tree) for name, tree in equations if name not in static]
+    invariant = set(CONSTANTS) | set(PARAMETER_NAMES) | set(param_only)
+    w = expr.NumpyWriter()
+    d_names = [f"d_{name}" for name, _ in derivatives]
+    d_hoisted, d_lines = w.block(_needed(ordered, [t for _, t in derivatives]) + [
+        (f"d_{name}", tree) for name, tree in derivatives], invariant, temp_prefix="_d")
+    out_targets = [("current_A", current)] + [(name, expr.parse(name)) for name in OUTPUTS]
+    o_hoisted, o_lines = w.block(_needed(ordered, [t for _, t in out_targets]) + [out_targets[0]], invariant,
+                                 temp_prefix="_o")
+    unpack = [f"    {name} = p[{name!r}]" for name in PARAMETER_NAMES]
+    prepared = list(PARAMETER_NAMES) + param_only + [name for name, _ in d_hoisted + o_hoisted]
+
+    def loads(lines):
+        used = set()
+        for line in lines:
+            used.update(re.findall(r"[A-Za-z_][A-Za-z0-9_]*", line))
+        return [f"    {name} = q[{name!r}]" for name in prepared if name in used]
+
+    outs = ", ".join(f"{name!r}: {name}" for name in OUTPUTS)
+    return [
+        "def solver_prepare(p):",
+        '    """Parameters, parameter-only quantities and the invariant terms of the fast path (once per run)."""',
+        *unpack,
+        *[f"    {name} = {w.write(tree)}" for name, tree in equations if name in param_only],
+        *[f"    {name} = {text}" for name, text in d_hoisted + o_hoisted],
+        "    return {" + ", ".join(f"{name!r}: {name}" for name in prepared) + "}",
+        "",
+        "",
+        "def solver_derivatives(V_applied, R_series, state, q):",
+        '    """State derivatives (tuple) for V_applied [V] through R_series [Ohm]; q from solver_prepare."""',
+        f"    {', '.join(STATE_NAMES)}, = state",
+        *loads(d_lines),
+        *[f"    {line}" for line in d_lines],
+        f"    return ({', '.join(d_names)},)",
+        "",
+        "",
+        "def solver_outputs(V_applied, R_series, state, q):",
+        '    """Current [A], device voltage [V] and outputs (dict) for V_applied [V] through R_series [Ohm]."""',
+        f"    {', '.join(STATE_NAMES)}, = state",
+        *loads(o_lines),
+        *[f"    {line}" for line in o_lines],
+        f"    return current_A, V, {{{outs}}}",
+        "",
+        "",
+    ]
 
 
 @functools.lru_cache(maxsize=None)
@@ -137,6 +211,7 @@ def python_source():
         f"    return ({', '.join('d_' + n for n in STATE_NAMES)},), current_A, V, {{{outs}}}",
         "",
         "",
+        *_solver_functions(),
         "def initial_state(p):",
         '    """Initial states (tuple in STATE_NAMES order) for parameters p."""',
         *unpack,
@@ -201,6 +276,45 @@ def rhs_series(applied_V, series_resistance_ohm, state, prepared):
         Output of :func:`prepare`.
     """
     return compiled()["rhs_series"](applied_V, series_resistance_ohm, state, prepared)
+
+
+def solver_prepare(params):
+    """Parameters plus every parameter-only term of :func:`solver_derivatives` and :func:`solver_outputs`."""
+    return compiled()["solver_prepare"](params)
+
+
+def solver_derivatives(applied_V, series_resistance_ohm, state, prepared):
+    """State derivatives with a series resistor (the solver's fast path, same values as :func:`rhs_series`).
+
+    Parameters
+    ----------
+    applied_V : numpy.ndarray
+        Source voltage [V].
+    series_resistance_ohm : numpy.ndarray
+        Resistance in series with the device [Ohm].
+    state : tuple of numpy.ndarray
+        States.
+    prepared : dict
+        Output of :func:`solver_prepare`.
+    """
+    return compiled()["solver_derivatives"](applied_V, series_resistance_ohm, state, prepared)
+
+
+def solver_outputs(applied_V, series_resistance_ohm, state, prepared):
+    """Current [A], device voltage [V] and outputs with a series resistor (same values as :func:`rhs_series`).
+
+    Parameters
+    ----------
+    applied_V : numpy.ndarray
+        Source voltage [V].
+    series_resistance_ohm : numpy.ndarray
+        Resistance in series with the device [Ohm].
+    state : tuple of numpy.ndarray
+        States.
+    prepared : dict
+        Output of :func:`solver_prepare`.
+    """
+    return compiled()["solver_outputs"](applied_V, series_resistance_ohm, state, prepared)
 
 
 def conductance(state, params):

@@ -131,6 +131,17 @@ def _check(tree, text, known_names):
             raise ExpressionError(f"{text!r}: unknown name(s) {sorted(unknown)}")
 
 
+def _read_names(tree):
+    """Names an expression tree reads (as :func:`names_used`, in linear time)."""
+    calls = {id(node.func) for node in ast.walk(tree) if isinstance(node, ast.Call)}
+    return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name) and id(node) not in calls}
+
+
+def _is_compound(node):
+    """An operation worth naming: not a name, not a (negated) number."""
+    return isinstance(node, (ast.BinOp, ast.UnaryOp, ast.Call)) and not _is_number(node)
+
+
 def _is_number(node):
     if isinstance(node, ast.Constant):
         return True
@@ -185,6 +196,69 @@ class NumpyWriter(_Writer):
 
     def power(self, base, exponent):
         return f"({base} ** {exponent})"
+
+    def block(self, assignments, invariant=frozenset(), temp_prefix="_c"):
+        """Write assignments with each repeated subexpression computed once.
+
+        Every operation is kept as written (same operands, same order), so the
+        values are bit-identical to writing each expression in full; only
+        repeated work is removed.
+
+        Parameters
+        ----------
+        assignments : list of (str, ast.expr)
+            ``name = expression`` in evaluation order.
+        invariant : set of str
+            Names that do not change between calls (parameters, constants):
+            the largest subexpressions reading only these are moved out, to be
+            computed once.
+        temp_prefix : str
+            Prefix of the temporary names (must not clash with model names).
+
+        Returns
+        -------
+        hoisted : list of (str, str)
+            ``(temporary, text)`` of the moved-out invariant subexpressions,
+            in order.
+        lines : list of str
+            ``name = text`` lines (temporaries included), without indentation.
+        """
+        counts = {}
+        for _, tree in assignments:
+            for node in ast.walk(tree):
+                if _is_compound(node):
+                    key = ast.dump(node)
+                    counts[key] = counts.get(key, 0) + 1
+        temps, hoisted, lines = {}, [], []
+        invariant = frozenset(invariant)
+
+        def new_temp(key, node, is_invariant):
+            name = f"{temp_prefix}{len(temps)}"
+            temps[key] = name
+            (hoisted.append((name, self.write(node))) if is_invariant
+             else lines.append(f"{name} = {self.write(node)}"))
+            return ast.Name(id=name, ctx=ast.Load())
+
+        def visit(node):
+            if not _is_compound(node):
+                return node
+            key = ast.dump(node)
+            if key in temps:
+                return ast.Name(id=temps[key], ctx=ast.Load())
+            if _read_names(node) <= invariant:
+                return new_temp(key, node, True)
+            node = copy.copy(node)
+            if isinstance(node, ast.BinOp):
+                node.left, node.right = visit(node.left), visit(node.right)
+            elif isinstance(node, ast.UnaryOp):
+                node.operand = visit(node.operand)
+            else:
+                node.args = [visit(a) for a in node.args]
+            return new_temp(key, node, False) if counts[key] > 1 else node
+
+        for name, tree in assignments:
+            lines.append(f"{name} = {self.write(visit(tree))}")
+        return hoisted, lines
 
 
 class VerilogAWriter(_Writer):

@@ -76,8 +76,8 @@ def _subset(params, idx, n):
 
 
 def _f(t, y, prepared, stimulus, series, scale):
-    """Derivatives (4, M) at times t (M,) and states y (4, M); ``prepared`` from compiled.prepare."""
-    d, _, _, _ = compiled.rhs_series(scale * stimulus.voltage(t), series, tuple(y), prepared)
+    """Derivatives (4, M) at times t (M,) and states y (4, M); ``prepared`` from compiled.solver_prepare."""
+    d = compiled.solver_derivatives(scale * stimulus.voltage(t), series, tuple(y), prepared)
     return np.array(np.broadcast_arrays(*d))
 
 
@@ -144,10 +144,12 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
     series = np.broadcast_to(np.asarray(series_resistance_ohm, dtype=float), (n,)).copy()
     vscale = np.broadcast_to(np.asarray(voltage_scale, dtype=float), (n,)).copy()
 
-    full = compiled.prepare({k: np.broadcast_to(np.asarray(v, dtype=float), (n,)).copy() if np.ndim(v) <= 1
-                             else v for k, v in params.items()})
+    # per-device arrays stay arrays, shared values stay scalars (cheaper arithmetic)
+    full = compiled.solver_prepare({k: np.asarray(v, dtype=float).copy() if np.ndim(v) == 1 and np.size(v) == n > 1
+                                    else (float(np.reshape(v, -1)[0]) if np.ndim(v) <= 1 else v)
+                                    for k, v in params.items()})
     if y0 is None:
-        y = np.array(np.broadcast_arrays(*compiled.initial_state(full)), dtype=float).reshape(4, n).copy()
+        y = np.array(np.broadcast_arrays(*compiled.initial_state(full), np.zeros(n)), dtype=float)[:4].copy()
     else:
         y = np.broadcast_to(np.asarray(y0, dtype=float).reshape(4, -1), (4, n)).copy()
 
@@ -241,16 +243,16 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
 
     applied = stimulus.voltage(t_eval)[None, :] * vscale[:, None]
     states = {name: out_y[j] for j, name in enumerate(compiled.STATE_NAMES)}
-    flat = tuple(out_y[j].reshape(-1) for j in range(4))
-    rep = {k: (np.repeat(v, nt) if np.ndim(v) == 1 and np.size(v) == n else v) for k, v in full.items()}
-    app = applied.reshape(-1)
-    ser = np.repeat(series, nt)
-    _, current, vdev, outputs = compiled.rhs_series(app, ser, flat, rep)
-    shape = (n, nt)
+    voltage, current, temperature = np.empty((n, nt)), np.empty((n, nt)), np.empty((n, nt))
+    rows = max(1, 65536 // nt)  # blocks of devices that fit the cache
+    for a in range(0, n, rows):
+        b = min(n, a + rows)
+        block = {k: (v[a:b, None] if np.ndim(v) == 1 and np.size(v) == n else v) for k, v in full.items()}
+        i_blk, v_blk, outputs = compiled.solver_outputs(applied[a:b], series[a:b, None],
+                                                        tuple(out_y[j, a:b] for j in range(4)), block)
+        voltage[a:b], current[a:b], temperature[a:b] = v_blk, i_blk, outputs["temp_K"]
     return Solution(
         time_s=t_eval, applied_V=applied[0] if n == 1 or np.all(vscale == vscale[0]) else applied,
-        voltage_V=vdev.reshape(shape),
-        current_A=np.broadcast_to(current, vdev.shape).reshape(shape),
-        states=states, temperature_K=np.broadcast_to(outputs["temp_K"], vdev.shape).reshape(shape),
+        voltage_V=voltage, current_A=current, states=states, temperature_K=temperature,
         steps=steps, rejected=rejected, info={"iterations": iterations, "rtol": rtol},
     )
