@@ -82,15 +82,48 @@ def _f(t, y, prepared, stimulus, series, scale):
 
 
 def _jacobian(t, y, f0, params, stimulus, series, scale):
-    """Finite-difference Jacobian, shape (M, 4, 4)."""
+    """Finite-difference Jacobian, shape (4, 4, M): ``jac[i, j]`` = d f_i / d y_j."""
     m = y.shape[1]
-    jac = np.empty((m, 4, 4))
+    jac = np.empty((4, 4, m))
     for j in range(4):
         delta = 1e-7 * np.maximum(np.abs(y[j]), 100 * ATOL[j])
         yp = y.copy()
         yp[j] += delta
-        jac[:, :, j] = ((_f(t, yp, params, stimulus, series, scale) - f0) / delta).T
+        jac[:, j, :] = (_f(t, yp, params, stimulus, series, scale) - f0) / delta
     return jac
+
+
+def _lu_factor(a):
+    """LU factors with partial pivoting of many 4x4 matrices ``a`` (4, 4, M), in place; and the row order."""
+    m = a.shape[2]
+    perm = np.repeat(np.arange(4)[:, None], m, axis=1)
+    for c in range(3):
+        p = c + np.argmax(np.abs(a[c:, c]), axis=0)
+        swap = np.nonzero(p != c)[0]
+        if swap.size:
+            pc = p[swap]
+            row = a[c, :, swap].copy()
+            a[c, :, swap] = a[pc, :, swap]
+            a[pc, :, swap] = row
+            perm[c, swap], perm[pc, swap] = perm[pc, swap], perm[c, swap]
+        inv_pivot = 1.0 / a[c, c]
+        for r in range(c + 1, 4):
+            a[r, c] *= inv_pivot
+            a[r, c + 1:] -= a[r, c] * a[c, c + 1:]
+    return a, perm
+
+
+def _lu_solve(lu, perm, b):
+    """Solve with the factors of :func:`_lu_factor` for right-hand sides ``b`` (4, M)."""
+    x = b[perm, np.arange(b.shape[1])]
+    for r in range(1, 4):
+        for j in range(r):
+            x[r] -= lu[r, j] * x[j]
+    for r in range(3, -1, -1):
+        for j in range(r + 1, 4):
+            x[r] -= lu[r, j] * x[j]
+        x[r] /= lu[r, r]
+    return x
 
 
 def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_resistance_ohm=0.0,
@@ -193,14 +226,16 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
                 jac_all = _jacobian(ta, ya, f0, sub, stimulus, sub_series, sub_scale)
             elif np.any(stale):
                 m = np.nonzero(stale)[0]
-                jac_all[m] = _jacobian(ta[m], ya[:, m], f0[:, m], _subset(sub, m, active.size), stimulus,
-                                       sub_series[m], sub_scale[m])
-            jac = jac_all
-            w = np.eye(4)[None, :, :] - (GAMMA * ha)[:, None, None] * jac
-            k1 = np.linalg.solve(w, f0.T[:, :, None])[:, :, 0].T
+                jac_all[:, :, m] = _jacobian(ta[m], ya[:, m], f0[:, m], _subset(sub, m, active.size), stimulus,
+                                             sub_series[m], sub_scale[m])
+            w = (-GAMMA * ha) * jac_all
+            for j in range(4):
+                w[j, j] += 1.0
+            lu, perm = _lu_factor(w)
+            k1 = _lu_solve(lu, perm, f0)
             y1 = ya + ha * k1
             f1 = _f(ta + ha, y1, sub, stimulus, sub_series, sub_scale)
-            k2 = np.linalg.solve(w, (f1 - 2.0 * k1).T[:, :, None])[:, :, 0].T
+            k2 = _lu_solve(lu, perm, f1 - 2.0 * k1)
             y_new = ya + 1.5 * ha * k1 + 0.5 * ha * k2
             err = 0.5 * ha * (k1 + k2)
             scale = ATOL[:, None] + rtol * np.maximum(np.abs(ya), np.abs(y_new))
@@ -219,25 +254,25 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             rejected[active[~ok]] += 1
             stale = ~ok
             # outputs passed by this step: linear interpolation of the states
-            pos = np.arange(acc.size)
-            while pos.size:
+            k_first = k_out[acc]
+            k_stop = np.searchsorted(t_eval, t[acc], side="right")
+            count = k_stop - k_first
+            total = int(count.sum())
+            if total:
+                pos = np.repeat(np.arange(acc.size), count)
+                k = np.arange(total) - np.repeat(np.cumsum(count) - count, count) + k_first[pos]
                 devs = acc[pos]
-                k = k_out[devs]
-                due = (k < nt) & (t_eval[np.minimum(k, nt - 1)] <= t[devs])
-                pos, devs, k = pos[due], devs[due], k[due]
-                if not pos.size:
-                    break
                 span = t[devs] - t_old[pos]
                 frac = np.where(span > 0, (t_eval[k] - t_old[pos]) / np.where(span > 0, span, 1.0), 1.0)
                 out_y[:, devs, k] = y_old[:, pos] + frac * (y[:, devs] - y_old[:, pos])
-                k_out[devs] += 1
+                k_out[acc] = k_stop
             if np.any(k_out[active] >= nt):
                 keep = k_out[active] < nt
                 active = active[keep]
                 sub = _subset(full, active, n)
                 sub_series = series[active]
                 sub_scale = vscale[active]
-                jac_all, stale = jac_all[keep], stale[keep]
+                jac_all, stale = jac_all[:, :, keep], stale[keep]
             if progress and active.size:
                 bar.update(float(t[active].min()), note=f"{active.size} devices left")
 
