@@ -1,0 +1,22 @@
+"""Fitting the compact model to measured I-t curves, on lmfit (DESIGN section 1: the device engineer's job).
+
+>>> from memcompact.fit import fit_it
+>>> result = fit_it(["a.csv", "b.csv"])          # doctest: +SKIP
+>>> print(result.report()); result.plot("fit.png")  # doctest: +SKIP
+
+See docs/fitting.md.
+"""
+
+from memcompact.fit.core import SERIES, FitResult, FitWarning, GlobalProblem, fit_it
+from memcompact.fit.data import (
+    CurveData, crossing_time_s, detect_compliance_A, estimate_noise_floor_A, log_current, prepare_curve,
+)
+from memcompact.fit.plot import plot_fit
+from memcompact.fit.report import build_card, fit_report_text
+from memcompact.fit.start import CORE_VARY, default_vary, starting_values
+
+__all__ = [
+    "CORE_VARY", "CurveData", "FitResult", "FitWarning", "GlobalProblem", "SERIES", "build_card",
+    "crossing_time_s", "default_vary", "detect_compliance_A", "estimate_noise_floor_A", "fit_it",
+    "fit_report_text", "log_current", "plot_fit", "prepare_curve", "starting_values",
+]

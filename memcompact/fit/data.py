@@ -1,0 +1,319 @@
+"""Measured I-t curves prepared for fitting: log current with a noise floor, compliance, event marks.
+
+Currents span ten decades, so the fit works on ``log10`` of the current.
+Instrument noise around zero (including negative readings) is handled by a
+smooth noise floor ``I_floor``:
+
+.. math:: y = \\tfrac12 \\log_{10}\\left(I^2 + I_{floor}^2\\right)
+
+applied to data and model alike, so readings far below the floor all count
+as the floor and the residual stays smooth in the model parameters.
+
+A current-compliance plateau (the instrument clipping the current at
+``compliance_A``) carries only the information "the device would pass at
+least this much": those samples get a one-sided (censored) residual that is
+zero whenever the model is at or above the compliance, and the model's
+distance below it otherwise.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from memcompact.errors import InputError
+from memcompact.events import detect_events
+from memcompact.io import ITCurve, read_it_csv
+
+#: Lowest noise floor ever used [A] (sub-fA readings are below any instrument's resolution).
+MIN_NOISE_FLOOR_A = 1e-15
+#: Metadata keys (``# key: value``) read from a CSV file.
+SERIES_KEYS = ("series_resistance_ohm", "series_resistance_Ohm")
+COMPLIANCE_KEYS = ("compliance_A",)
+
+
+def log_current(current_A, noise_floor_A):
+    """Smoothly floored log current ``0.5 log10(I^2 + floor^2)`` [log10 A].
+
+    Parameters
+    ----------
+    current_A : array_like
+        Current [A], any sign.
+    noise_floor_A : float or array_like
+        Noise floor [A] (> 0).
+    """
+    i = np.asarray(current_A, dtype=float)
+    return 0.5 * np.log10(i * i + np.asarray(noise_floor_A, dtype=float) ** 2)
+
+
+def estimate_noise_floor_A(current_A, block=8):
+    """Instrument noise floor [A] from the sample-to-sample scatter of the quietest stretch of a trace.
+
+    The trace is cut into blocks of ``block`` samples; in each, the scatter of
+    successive differences (median absolute difference, scaled to a standard
+    deviation of one reading). The floor is the smallest over blocks:
+    the scatter where the current is lowest (a too low floor is harmless
+    where the data stay above it). A smooth, noise-free trace gets
+    a floor far below its lowest level; a trace whose low part is noise
+    around zero gets the noise amplitude; multiplicative noise on a low
+    level gives a floor a little below that level.
+
+    Parameters
+    ----------
+    current_A : array_like
+        Current samples [A].
+    block : int
+        Samples per block.
+    """
+    i = np.asarray(current_A, dtype=float)
+    n = (i.size // block) * block
+    if n < block:
+        return MIN_NOISE_FLOOR_A
+    d = np.abs(np.diff(i[:n].reshape(-1, block), axis=1))
+    sigma = 1.4826 * np.median(d, axis=1) / np.sqrt(2.0)
+    return float(max(sigma.min(), MIN_NOISE_FLOOR_A))
+
+
+def detect_compliance_A(current_A, rel_tol=5e-4, min_share=0.03, min_count=10):
+    """Current-compliance level [A] if the trace saturates at one, else None.
+
+    A compliance plateau is a set of readings clipped at one value: at least
+    ``min_count`` samples and ``min_share`` of the trace within ``rel_tol``
+    (relative) of the largest ``|I|``. Physical current levels scatter more
+    than that (noise, filament growth).
+
+    Parameters
+    ----------
+    current_A : array_like
+        Current samples [A].
+    rel_tol : float
+        Relative closeness to the maximum [1].
+    min_share : float
+        Share of samples that must sit on the plateau [1].
+    min_count : int
+        Minimum number of plateau samples.
+    """
+    a = np.abs(np.asarray(current_A, dtype=float))
+    top = float(a.max())
+    if top <= 0:
+        return None
+    n = int(np.count_nonzero(a >= top * (1 - rel_tol)))
+    if n >= max(min_count, min_share * a.size):
+        return top
+    return None
+
+
+def _metadata_float(curve, keys):
+    for key in keys:
+        if key in curve.metadata:
+            try:
+                value = float(curve.metadata[key])
+            except ValueError:
+                raise InputError(f"{curve.source or '<curve>'}: '# {key}:' is not a number: "
+                                 f"{curve.metadata[key]!r}") from None
+            if not np.isfinite(value) or value < 0:
+                raise InputError(f"{curve.source or '<curve>'}: '# {key}:' must be finite and >= 0")
+            return value
+    return None
+
+
+def crossing_time_s(time_s, y, level, start_s=0.0, rising=True):
+    """First time [s] after ``start_s`` at which ``y`` crosses ``level`` (linear interpolation).
+
+    Parameters
+    ----------
+    time_s : numpy.ndarray
+        Sample times [s].
+    y : numpy.ndarray
+        Log current [log10 A].
+    level : float
+        Level to cross [log10 A].
+    start_s : float
+        Search from this time on [s].
+    rising : bool
+        Upward crossing (True) or downward (False).
+
+    Returns
+    -------
+    float or None
+    """
+    sign = 1.0 if rising else -1.0
+    s = sign * (np.asarray(y) - level)
+    k0 = int(np.searchsorted(time_s, start_s, side="left"))
+    hit = np.nonzero(s[k0:] >= 0)[0]
+    if not hit.size:
+        return None
+    k = k0 + int(hit[0])
+    if k == 0 or k == k0 and s[k - 1] >= 0:
+        return float(time_s[k])
+    frac = -s[k - 1] / (s[k] - s[k - 1])
+    return float(time_s[k - 1] + frac * (time_s[k] - time_s[k - 1]))
+
+
+@dataclass
+class CurveData:
+    """One constant-voltage curve ready for the fit.
+
+    Attributes
+    ----------
+    curve : memcompact.io.ITCurve
+        The data.
+    voltage_V : float
+        Stress voltage [V].
+    series_resistance_ohm : float
+        Loop resistance [Ohm] (start value of the per-curve nuisance parameter).
+    noise_floor_A : float
+        Noise floor [A] of the log residuals.
+    compliance_A : float or None
+        Compliance level [A] if the data saturate at one.
+    log_i : numpy.ndarray
+        ``log_current`` of the data [log10 A].
+    plateau : numpy.ndarray of bool
+        Samples on the compliance plateau (censored residual).
+    events : dict
+        :func:`memcompact.events.detect_events` on the data.
+    marks : dict
+        Event name -> (level [log10 A], direction, data crossing time [s]) used by the event residuals.
+    """
+
+    curve: ITCurve
+    voltage_V: float
+    series_resistance_ohm: float
+    noise_floor_A: float
+    compliance_A: float | None
+    log_i: np.ndarray
+    plateau: np.ndarray
+    events: dict
+    marks: dict = field(default_factory=dict)
+
+    @property
+    def label(self):
+        return self.curve.source or f"{self.voltage_V:g} V"
+
+
+def detect_curve_events(time_s, current_A):
+    """Events of an I-t curve as the fit dates them (:func:`memcompact.events.detect_events`).
+
+    Formation must reach halfway (in decades) between the quiet level (10 %
+    quantile of ``|I|``) and the highest level (running median), so the
+    first small steps of a gradual, stepwise rise are not taken for
+    formation followed by a drop and an ECM jump; data that never rise by
+    ``form_decades`` have no formation.
+
+    Parameters
+    ----------
+    time_s : numpy.ndarray
+        Sample times [s].
+    current_A : numpy.ndarray
+        Current [A].
+    """
+    from memcompact.events import _running_median, estimate_noise_floor_A as floor_for_events
+
+    a = np.abs(np.asarray(current_A, dtype=float))
+    floor = floor_for_events(a)
+    width = smoothing_samples(a.size)
+    y = _running_median(np.log10(np.maximum(a, floor)), width)
+    lo, hi = float(np.quantile(y, 0.1)), float(y.max())
+    form_min_A = 10 ** (0.5 * (lo + hi)) if hi - lo > 2.5 else 0.0
+    return detect_events(time_s, current_A, noise_floor_A=floor, form_min_A=form_min_A, smooth_samples=width)
+
+
+def smoothing_samples(n_samples):
+    """Running-median width [samples] used to date events: 2 % of the trace, odd, at least 5.
+
+    Wide enough that flicker while the filament bridges the film (contacts
+    forming and breaking for a few seconds) is not dated as formation, drop,
+    refill and ECM jump; a running median keeps a step where it is.
+    """
+    k = max(5, int(0.02 * n_samples))
+    return k if k % 2 else k + 1
+
+
+def event_marks(time_s, log_i, events):
+    """Event crossing levels and the data's crossing times (see :class:`CurveData` ``marks``).
+
+    Formation is dated where the (running-median) log current crosses halfway
+    (in decades) between the levels before and after formation; the drop and
+    the ECM jump likewise between the levels around them. The same rule
+    dates the model's events, so both are measured alike.
+    """
+    from memcompact.events import _running_median
+
+    y = _running_median(log_i, smoothing_samples(log_i.size))
+    marks = {}
+    t_form = events.get("t_form_s")
+    if t_form is None:
+        return marks
+    lo, hi = np.log10(events["i_before_form_A"]), np.log10(events["i_after_form_A"])
+    level = 0.5 * (lo + hi)
+    window = 0.05 * (time_s[-1] - time_s[0])
+    t = crossing_time_s(time_s, y, level, start_s=t_form - window)
+    if t is not None and t > 0:
+        marks["t_form_s"] = (level, True, t)
+    if events.get("t_drop_s") is not None and events.get("i_after_drop_A"):
+        level_d = 0.5 * (hi + np.log10(events["i_after_drop_A"]))
+        t = crossing_time_s(time_s, y, level_d, start_s=t_form, rising=False)
+        if t is not None:
+            marks["t_drop_s"] = (level_d, False, t)
+    if events.get("t_ecm_s") is not None and events.get("i_after_ecm_A"):
+        level_e = 0.5 * (hi + np.log10(events["i_after_ecm_A"]))
+        t = crossing_time_s(time_s, y, level_e, start_s=t_form)
+        if t is not None:
+            marks["t_ecm_s"] = (level_e, True, t)
+    return marks
+
+
+def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistance_ohm=None):
+    """Check one curve and compute what the fit needs.
+
+    Parameters
+    ----------
+    curve : memcompact.io.ITCurve or str or os.PathLike
+        The data, or a CSV file (read with :func:`memcompact.io.read_it_csv`).
+    noise_floor_A : float, optional
+        Noise floor [A]; default :func:`estimate_noise_floor_A`.
+    compliance_A : float, optional
+        Compliance [A]; default the ``# compliance_A:`` metadata; 0 or
+        None disables it. (Not detected automatically: a series-limited ON
+        level is as flat as a compliance plateau; :func:`detect_compliance_A`
+        only flags a candidate for the report.)
+    series_resistance_ohm : float, optional
+        Loop resistance [Ohm]; default the ``# series_resistance_ohm:``
+        metadata, else 0.
+
+    Raises
+    ------
+    InputError
+        Not a constant-voltage curve, or zero voltage.
+    """
+    if not isinstance(curve, ITCurve):
+        curve = read_it_csv(curve)
+    name = curve.source or "<curve>"
+    if not curve.is_constant_voltage:
+        raise InputError(f"{name}: the fit needs constant-voltage stress curves, but voltage_V varies")
+    voltage = float(curve.voltage_V[0])
+    if voltage == 0:
+        raise InputError(f"{name}: stress voltage is 0 V, nothing to fit")
+    floor = estimate_noise_floor_A(curve.current_A) if noise_floor_A is None else float(noise_floor_A)
+    if not (floor > 0 and np.isfinite(floor)):
+        raise InputError(f"noise floor must be a positive current [A], got {noise_floor_A!r}")
+    if compliance_A is None:
+        compliance_A = _metadata_float(curve, COMPLIANCE_KEYS)
+    compliance_A = float(compliance_A) if compliance_A else None
+    if series_resistance_ohm is None:
+        series_resistance_ohm = _metadata_float(curve, SERIES_KEYS) or 0.0
+    log_i = log_current(curve.current_A, floor)
+    if compliance_A:
+        plateau = np.abs(curve.current_A) >= compliance_A * (1 - 1e-3)
+    else:
+        plateau = np.zeros(curve.time_s.size, dtype=bool)
+    events = detect_curve_events(curve.time_s, curve.current_A)
+    marks = event_marks(curve.time_s, log_i, events)
+    return CurveData(curve=curve, voltage_V=voltage, series_resistance_ohm=float(series_resistance_ohm),
+                     noise_floor_A=floor, compliance_A=compliance_A, log_i=log_i, plateau=plateau,
+                     events=events, marks=marks)
+
+
+__all__ = ["CurveData", "crossing_time_s", "detect_compliance_A", "estimate_noise_floor_A", "detect_curve_events", "event_marks",
+           "log_current", "prepare_curve", "smoothing_samples"]

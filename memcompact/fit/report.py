@@ -1,0 +1,106 @@
+"""The fitted model card and the text report of a fit."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from memcompact.fit.data import detect_curve_events, log_current
+from memcompact.io import EVENT_KEYS
+from memcompact.model.cards import CARD_VERSION, MODEL_NAME
+from memcompact.model.parameters import PARAMETER_TABLE
+
+
+def _finite_or_none(value):
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def events_or_null(events):
+    """The card's ``events`` block: ``t_form_s``, ``t_drop_s``, ``t_ecm_s`` [s] or None."""
+    return {k: _finite_or_none(events.get(k)) for k in EVENT_KEYS}
+
+
+def rms_decades(curve_data, model_current_A):
+    """Log-current RMS error [decades] of one curve (compliance plateau samples excluded)."""
+    d = curve_data
+    r = log_current(model_current_A, d.noise_floor_A) - d.log_i
+    keep = ~d.plateau
+    return float(np.sqrt(np.mean(r[keep] ** 2))) if keep.any() else 0.0
+
+
+def _model_name(lmfit_name):
+    return lmfit_name[6:] if lmfit_name.startswith("log10_") else lmfit_name
+
+
+def build_card(result, series_fit):
+    """Model card (DESIGN section 5) of a :class:`~memcompact.fit.core.FitResult`.
+
+    ``stderr`` and ``correlations`` are given by model parameter name; for a
+    parameter fitted in log10 the stderr is in its own unit (propagated by
+    lmfit through ``10**log10_<name>``) and its correlations are those of its
+    log10.
+    """
+    mres = result.minimizer_result
+    stderr, correlations = {}, {}
+    for name in result.vary:
+        if name in mres.params:
+            stderr[name] = _finite_or_none(mres.params[name].stderr)
+    for k in range(len(result.data)):
+        key = f"series_resistance_ohm_{k + 1}"
+        if mres.params[key].vary:
+            stderr[key] = _finite_or_none(mres.params[key].stderr)
+    for lname in mres.var_names:
+        par = mres.params[lname]
+        if par.correl:
+            correlations[_model_name(lname)] = {_model_name(o): round(float(c), 4) for o, c in par.correl.items()}
+    curves = []
+    for k, (d, mi) in enumerate(zip(result.data, result.model_current_A)):
+        mev = detect_curve_events(d.curve.time_s, mi)
+        curves.append({
+            "file": d.curve.source, "voltage_V": d.voltage_V, "series_resistance_ohm": float(series_fit[k]),
+            "noise_floor_A": d.noise_floor_A, "compliance_A": d.compliance_A,
+            "events": events_or_null(d.events), "model_events": events_or_null(mev),
+            "rms_decades": round(rms_decades(d, mi), 4),
+        })
+    card = {
+        "model": MODEL_NAME, "version": CARD_VERSION,
+        "params": {k: float(v) for k, v in result.params.items() if k in PARAMETER_TABLE},
+        "chisqr": float(mres.chisqr), "redchi": float(mres.redchi) if np.isfinite(mres.redchi) else None,
+        "stderr": stderr, "correlations": correlations,
+        "data_files": [d.curve.source for d in result.data if d.curve.source],
+        "events": curves[0]["events"],
+        "curves": curves,
+        "fit": {"varied": list(result.vary), "method": "least_squares", "loss": mres.call_kws.get("loss")
+                if getattr(mres, "call_kws", None) else None, "nfev": int(mres.nfev),
+                "ndata": int(mres.ndata), "success": bool(mres.success), "message": str(mres.message),
+                "warnings": list(result.warnings)},
+    }
+    if card["redchi"] is None:
+        del card["redchi"]
+    return card
+
+
+def _fmt_t(value):
+    return "null" if value is None else f"{value:.4g} s"
+
+
+def fit_report_text(result):
+    """lmfit's ``fit_report`` followed by the per-curve events of data and model."""
+    from lmfit import fit_report
+
+    lines = ["memcompact fit: compact model fitted to I-t data", ""]
+    lines.append(fit_report(result.minimizer_result, show_correl=True, min_correl=0.3))
+    lines += ["", "[[Curves]]"]
+    for c in result.card["curves"]:
+        lines.append(f"    {c['file'] or '<curve>'}: {c['voltage_V']:g} V, series {c['series_resistance_ohm']:.4g} Ohm, "
+                     f"noise floor {c['noise_floor_A']:.3g} A"
+                     + (f", compliance {c['compliance_A']:.3g} A" if c["compliance_A"] else "")
+                     + f", log-current RMS {c['rms_decades']:.3f} decades")
+        for key in ("t_form_s", "t_drop_s", "t_ecm_s"):
+            lines.append(f"        {key:9s} data {_fmt_t(c['events'][key]):>12s}   model {_fmt_t(c['model_events'][key]):>12s}")
+    if result.warnings:
+        lines += ["", "[[Warnings]]"] + [f"    {w}" for w in result.warnings]
+    lines.append(f"\nfitted in {result.elapsed_s:.2f} s")
+    return "\n".join(lines) + "\n"
+
+
+__all__ = ["build_card", "events_or_null", "fit_report_text", "rms_decades"]
