@@ -40,13 +40,19 @@ def _parsed_definition():
     return equations, derivatives, current, initial, bounds
 
 
+@functools.lru_cache(maxsize=None)
+def _cached_definition():
+    """:func:`_parsed_definition`, parsed once (read only: the generators here never change the trees)."""
+    return _parsed_definition()
+
+
 def state_only_equations():
     """Names of the intermediates that do not depend on ``V`` (up to ``conductance_S``)."""
-    equations, *_ = _parsed_definition()
+    equations, *_ = _cached_definition()
     depends_on_v = {"V"}
     static = []
     for name, tree in equations:
-        if expr.names_used(tree) & depends_on_v:
+        if expr._read_names(tree) & depends_on_v:
             depends_on_v.add(name)
         else:
             static.append(name)
@@ -57,11 +63,11 @@ def state_only_equations():
 
 def parameter_only_equations():
     """Names of the intermediates that depend on parameters and constants only."""
-    equations, *_ = _parsed_definition()
+    equations, *_ = _cached_definition()
     known = set(CONSTANTS) | set(PARAMETER_NAMES)
     out = []
     for name, tree in equations:
-        if expr.names_used(tree) <= known:
+        if expr._read_names(tree) <= known:
             known.add(name)
             out.append(name)
     return out
@@ -71,12 +77,12 @@ def _needed(assignments, targets):
     """The assignments (in order) that the target expression trees depend on."""
     need = set()
     for tree in targets:
-        need |= expr.names_used(tree)
+        need |= expr._read_names(tree)
     out = []
     for name, tree in reversed(assignments):
         if name in need:
             out.append((name, tree))
-            need |= expr.names_used(tree)
+            need |= expr._read_names(tree)
     return out[::-1]
 
 
@@ -88,7 +94,7 @@ def _solver_functions():
     subexpression of parameters only computed once per run in
     ``solver_prepare`` (values bit-identical to ``rhs_series``).
     """
-    equations, derivatives, current, _, _ = _parsed_definition()
+    equations, derivatives, current, _, _ = _cached_definition()
     static = set(state_only_equations())
     param_only = parameter_only_equations()
     ordered = [(name, tree) for name, tree in equations if name in static and name not in param_only]
@@ -143,7 +149,7 @@ def _solver_functions():
 @functools.lru_cache(maxsize=None)
 def python_source():
     """numpy source text of the model (functions ``rhs``, ``conductance``, ``initial_state``, ``state_bounds``)."""
-    equations, derivatives, current, initial, bounds = _parsed_definition()
+    equations, derivatives, current, initial, bounds = _cached_definition()
     w = expr.NumpyWriter()
     static = set(state_only_equations())
     unpack = [f"    {name} = p[{name!r}]" for name in PARAMETER_NAMES]

@@ -276,18 +276,19 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             if progress and active.size:
                 bar.update(float(t[active].min()), note=f"{active.size} devices left")
 
-    applied = stimulus.voltage(t_eval)[None, :] * vscale[:, None]
+    source_V = stimulus.voltage(t_eval)
     states = {name: out_y[j] for j, name in enumerate(compiled.STATE_NAMES)}
     voltage, current, temperature = np.empty((n, nt)), np.empty((n, nt)), np.empty((n, nt))
     rows = max(1, 65536 // nt)  # blocks of devices that fit the cache
     for a in range(0, n, rows):
         b = min(n, a + rows)
         block = {k: (v[a:b, None] if np.ndim(v) == 1 and np.size(v) == n else v) for k, v in full.items()}
-        i_blk, v_blk, outputs = compiled.solver_outputs(applied[a:b], series[a:b, None],
+        i_blk, v_blk, outputs = compiled.solver_outputs(source_V[None, :] * vscale[a:b, None], series[a:b, None],
                                                         tuple(out_y[j, a:b] for j in range(4)), block)
         voltage[a:b], current[a:b], temperature[a:b] = v_blk, i_blk, outputs["temp_K"]
+    uniform = n == 1 or np.all(vscale == vscale[0])
     return Solution(
-        time_s=t_eval, applied_V=applied[0] if n == 1 or np.all(vscale == vscale[0]) else applied,
+        time_s=t_eval, applied_V=source_V * vscale[0] if uniform else source_V[None, :] * vscale[:, None],
         voltage_V=voltage, current_A=current, states=states, temperature_K=temperature,
         steps=steps, rejected=rejected, info={"iterations": iterations, "rtol": rtol},
     )
