@@ -338,7 +338,8 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     for d in data:
         if d.compliance_A:
             notes.append(f"{d.label}: compliance plateau at {d.compliance_A:.3g} A "
-                         f"({int(d.plateau.sum())} samples, one-sided residual)")
+                         f"({int(d.plateau.sum())} samples, one-sided residual): the ON current above it is not "
+                         f"measured, so tunnel_resistance_ohm is an upper bound")
     for note in notes:
         if note.startswith("no formation"):
             warnings.warn(note, FitWarning, stacklevel=2)

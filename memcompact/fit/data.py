@@ -195,8 +195,9 @@ class CurveData:
 def detect_curve_events(time_s, current_A):
     """Events of an I-t curve as the fit dates them (:func:`memcompact.events.detect_events`).
 
-    Formation must reach halfway (in decades) between the quiet level (10 %
-    quantile of ``|I|``) and the highest level (running median), so the
+    The noise floor is three times :func:`estimate_noise_floor_A`.
+    Formation must reach halfway (in decades) between the lowest and the
+    highest level (running median), so the
     first small steps of a gradual, stepwise rise are not taken for
     formation followed by a drop and an ECM jump; data that never rise by
     ``form_decades`` have no formation.
@@ -208,13 +209,14 @@ def detect_curve_events(time_s, current_A):
     current_A : numpy.ndarray
         Current [A].
     """
-    from memcompact.events import _running_median, estimate_noise_floor_A as floor_for_events
+    from memcompact.events import _running_median
 
     a = np.abs(np.asarray(current_A, dtype=float))
-    floor = floor_for_events(a)
+    # three standard deviations of the instrument noise (robust even when the trace is mostly ON)
+    floor = 3.0 * estimate_noise_floor_A(current_A)
     width = smoothing_samples(a.size)
     y = _running_median(np.log10(np.maximum(a, floor)), width)
-    lo, hi = float(np.quantile(y, 0.1)), float(y.max())
+    lo, hi = float(y.min()), float(y.max())
     form_min_A = 10 ** (0.5 * (lo + hi)) if hi - lo > 2.5 else 0.0
     return detect_events(time_s, current_A, noise_floor_A=floor, form_min_A=form_min_A, smooth_samples=width)
 

@@ -130,7 +130,7 @@ def starting_values(data, params):
         radius_nm = (out["radius_initial_m"] + out["radius_growth_m"]) * 1e9
         out["tunnel_resistance_ohm"] = _clip("tunnel_resistance_ohm", max(r_total, 1e2) * radius_nm ** 2)
     off = []
-    for d in data:
+    for d in [d for d in data if "t_form_s" in d.marks] or data:
         t_form = d.marks["t_form_s"][2] if "t_form_s" in d.marks else np.inf
         before = np.abs(d.curve.current_A[d.curve.time_s < 0.8 * t_form])
         if before.size:
