@@ -491,14 +491,14 @@ def _pwl(phases, values, base=0.0):
 
 
 def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=1e-4,
-                      max_step_fraction=0.05, save_all=False):
+                      max_step_fraction=0.02, save_all=False):
     """A ``uic`` transient netlist running the phases one after the other.
 
     Parameters
     ----------
     spec : CrossbarSpec
-        Its ``states`` are the states at t = 0 (``backend="resistor"`` is not
-        allowed: plain resistors do not switch).
+        Its ``states`` are the states at t = 0 (``backend="resistor"``: fixed
+        resistors of the cells' conductances, which do not switch: the speed floor).
     phases : sequence of Phase
     title : str, optional
     osdi : str, optional
@@ -508,7 +508,8 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
     reltol : float
         ngspice's relative tolerance.
     max_step_fraction : float
-        Largest internal step as a fraction of the shortest pulse width.
+        Largest internal step as a fraction of the longest pulse width (the
+        pulse corners are breakpoints, so short read pulses are hit exactly).
     save_all : bool
         Save every node (default: only the source currents).
 
@@ -516,8 +517,6 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
     -------
     str
     """
-    if spec.backend == "resistor":
-        raise InputError("backend: 'resistor' cells do not switch; use it for DC runs only")
     if not phases:
         raise InputError("phases: give at least one phase")
     rows = [_pwl(phases, [p.row_V[i] for p in phases]) for i in range(spec.rows)]
@@ -529,7 +528,7 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
                                for p in phases], base=off) for i in range(spec.rows)]
         # gates hold their level between phases only at gate_off_V
     _, total = phase_starts_s(phases)
-    min_width = min(p.width_s for p in phases)
+    max_width = max(p.width_s for p in phases)
     min_edge = min(p.edge_s for p in phases)
     lines = [f"* {title or 'crossbar program/read'}: {spec.rows} x {spec.cols} {spec.cell}, "
              f"{len(phases)} phases, {total:g} s"]
@@ -540,7 +539,7 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
     if not save_all:
         saves = [f"i(VC{j})" for j in range(spec.cols)] + [f"i(VR{i})" for i in range(spec.rows)]
         lines += _continued(".save", saves)
-    tmax = max_step_fraction * min_width
+    tmax = max_step_fraction * max_width
     lines.append(f".tran {_num(min_edge)} {_num(total)} 0 {_num(tmax)} uic")
     lines += _osdi_control(osdi)
     lines.append(".end")
@@ -607,7 +606,7 @@ def node_voltages(result, spec):
     return vr, vc
 
 
-def run_transient_ngspice(spec, phases, batch=False, keep_dir=None, reltol=1e-4, max_step_fraction=0.05):
+def run_transient_ngspice(spec, phases, batch=False, keep_dir=None, reltol=1e-4, max_step_fraction=0.02):
     """Run the phases in ngspice; return (time_s, column currents (cols, T) [A], result).
 
     Parameters
