@@ -206,7 +206,8 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
     t_end = t_eval[-1]
     bar = Progress("simulate", t_end, unit=" s", enabled=progress)
     iterations = 0
-    jac_all, stale = None, np.zeros(active.size, dtype=bool)
+    jac_all, jac_age = None, np.zeros(active.size, dtype=int)
+    f_last, same = None, np.zeros(active.size, dtype=bool)
     with bar:
         while active.size:
             iterations += 1
@@ -219,15 +220,26 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             to_next = nxt - ta
             ha = np.maximum(np.minimum(h[active], to_next), 1e-18)
             lands = ha >= to_next
-            f0 = _f(ta, ya, sub, stimulus, sub_series, sub_scale)
-            # ROS2 is a W-method: second order with any matrix, so the Jacobian is
-            # reused for a few steps and refreshed for devices whose step failed.
-            if jac_all is None or iterations % JACOBIAN_EVERY == 0:
+            # a device whose step failed retries from the same point: its derivatives are known
+            if f_last is None or not np.any(same):
+                f0 = _f(ta, ya, sub, stimulus, sub_series, sub_scale)
+            else:
+                f0 = f_last
+                m = np.nonzero(~same)[0]
+                if m.size:
+                    f0[:, m] = _f(ta[m], ya[:, m], _subset(sub, m, active.size), stimulus, sub_series[m], sub_scale[m])
+            # ROS2 is a W-method: second order with any matrix, so each device's Jacobian is
+            # reused for JACOBIAN_EVERY accepted steps, and refreshed after a failed step
+            # unless it was evaluated at this very point.
+            need = (jac_age >= JACOBIAN_EVERY) | (same & (jac_age > 0)) if jac_all is not None else None
+            if need is None or np.all(need):
                 jac_all = _jacobian(ta, ya, f0, sub, stimulus, sub_series, sub_scale)
-            elif np.any(stale):
-                m = np.nonzero(stale)[0]
+                jac_age[:] = 0
+            elif np.any(need):
+                m = np.nonzero(need)[0]
                 jac_all[:, :, m] = _jacobian(ta[m], ya[:, m], f0[:, m], _subset(sub, m, active.size), stimulus,
                                              sub_series[m], sub_scale[m])
+                jac_age[m] = 0
             w = (-GAMMA * ha) * jac_all
             for j in range(4):
                 w[j, j] += 1.0
@@ -252,7 +264,8 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             y[:, acc] = y_new[:, ok]
             steps[acc] += 1
             rejected[active[~ok]] += 1
-            stale = ~ok
+            same, f_last = ~ok, f0
+            jac_age[ok] += 1
             # outputs passed by this step: linear interpolation of the states
             k_first = k_out[acc]
             k_stop = np.searchsorted(t_eval, t[acc], side="right")
@@ -272,7 +285,8 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
                 sub = _subset(full, active, n)
                 sub_series = series[active]
                 sub_scale = vscale[active]
-                jac_all, stale = jac_all[:, :, keep], stale[keep]
+                jac_all, jac_age = jac_all[:, :, keep], jac_age[keep]
+                f_last, same = f_last[:, keep], same[keep]
             if progress and active.size:
                 bar.update(float(t[active].min()), note=f"{active.size} devices left")
 
