@@ -1,0 +1,188 @@
+"""``memcompact crossbar``: build, run and plot an N x M crossbar with the compact model."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from memcompact.errors import InputError
+
+NAME = "crossbar"
+HELP = "crossbar array (1R/1T1R) in ngspice or the Python solver: program a pattern, read it, or a VMM"
+DESCRIPTION = (
+    "Build an N x M crossbar of compact-model cells (wire resistance per segment [Ohm], row drivers "
+    "with source resistance [Ohm], virtual-ground or load-resistor sense), write its ngspice netlist "
+    "and run a task: 'program' (a checkerboard pattern written row by row with the V/2 or V/3 scheme, "
+    "then read back), 'read' (read a pre-set checkerboard of formed cells), or 'vmm' (random row "
+    "voltages in, column currents out, against the ideal product). Results as CSV and JSON, plots as PNG.")
+
+
+def add_arguments(parser):
+    parser.add_argument("--rows", type=int, required=True, help="number of rows N")
+    parser.add_argument("--cols", type=int, required=True, help="number of columns M")
+    parser.add_argument("--cell", default="1R", choices=("1R", "1T1R"), help="cell type")
+    parser.add_argument("--wire-ohm", type=float, default=1.0, help="wire resistance per segment [Ohm]")
+    parser.add_argument("--driver-ohm", type=float, default=100.0, help="row driver source resistance [Ohm]")
+    parser.add_argument("--sense", default="virtual_ground", choices=("virtual_ground", "load"),
+                        help="column sense: virtual ground (0 V source) or a load resistor")
+    parser.add_argument("--load-ohm", type=float, default=1000.0, help="sense load resistor [Ohm]")
+    parser.add_argument("--card", default="ag_sio2", help="model card JSON, or a preset name")
+    parser.add_argument("--task", default="program", choices=("program", "read", "vmm"), help="what to run")
+    parser.add_argument("--engine", default="ngspice", choices=("ngspice", "python"),
+                        help="ngspice (Verilog-A cells) or the Python nodal solver")
+    parser.add_argument("--scheme", default="V/2", choices=("V/2", "V/3"), help="write scheme (task program)")
+    parser.add_argument("--program-v", type=float, default=4.5, help="write voltage [V]")
+    parser.add_argument("--program-width", type=float, default=5e-3, help="write pulse width [s]")
+    parser.add_argument("--read-v", type=float, default=0.2, help="read voltage [V] (also the VMM full scale)")
+    parser.add_argument("--variability", action="store_true",
+                        help="device-to-device spread (memcompact.model.variability defaults)")
+    parser.add_argument("--seed", type=int, default=0, help="seed of the variability and the VMM inputs")
+    parser.add_argument("-o", "--output", required=True, metavar="OUT_DIR", help="output folder")
+    parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
+
+
+def _check(args):
+    for name in ("rows", "cols"):
+        value = getattr(args, name)
+        if value < 1 or value > 256:
+            raise InputError(f"--{name}: must be between 1 and 256, got {value}")
+    for name, value, strict in (("--wire-ohm", args.wire_ohm, True), ("--driver-ohm", args.driver_ohm, False),
+                                ("--load-ohm", args.load_ohm, True), ("--program-v", args.program_v, True),
+                                ("--program-width", args.program_width, True), ("--read-v", args.read_v, True)):
+        if not np.isfinite(value) or value < 0 or (strict and value == 0):
+            raise InputError(f"{name}: must be {'>' if strict else '>='} 0, got {value}")
+    out = Path(args.output)
+    if out.exists() and not out.is_dir():
+        raise InputError(f"{out}: exists and is not a folder")
+
+
+def _formed_states(spec, pattern):
+    """States with the cells of ``pattern`` formed (gap at its minimum, nucleated), the others fresh."""
+    from memcompact.model.compiled import state_bounds
+
+    states = spec.states.copy()
+    params = {k: np.broadcast_to(np.asarray(v, dtype=float), spec.shape) for k, v in spec.params.items()}
+    bounds = state_bounds(params)
+    gap_min = np.broadcast_to(bounds[1][0], spec.shape)
+    states[0][pattern] = 1.1
+    states[1][pattern] = gap_min[pattern]
+    return states
+
+
+def _write_matrix_csv(path, matrix, what):
+    from memcompact.io import atomic_write_text
+
+    n, m = matrix.shape
+    lines = [f"# {what}", "row," + ",".join(f"col{j}" for j in range(m))]
+    lines += [f"{i}," + ",".join(f"{x:.9g}" for x in matrix[i]) for i in range(n)]
+    atomic_write_text(path, "\n".join(lines) + "\n")
+
+
+def run(args):
+    _check(args)
+    from memcompact.crossbar import plots
+    from memcompact.crossbar.netlist import CrossbarSpec, transient_netlist, vmm_netlist
+    from memcompact.crossbar.operations import program_and_read, program_phases, read_phases
+    from memcompact.crossbar.solver import ideal_vmm, solve_dc
+    from memcompact.io import atomic_savefig, atomic_write_text
+    from memcompact.model import card_params, load_model_card
+    from memcompact.model.variability import sample_devices
+    from memcompact.progress import Progress
+
+    card = load_model_card(args.card)
+    params = card_params(card)
+    n, m = args.rows, args.cols
+    if args.variability:
+        sampled = sample_devices(params, n * m, seed=args.seed)
+        params = {k: (np.asarray(v).reshape(n, m) if np.ndim(v) else v) for k, v in sampled.items()}
+    spec = CrossbarSpec(n, m, cell=args.cell, wire_resistance_ohm=args.wire_ohm,
+                        driver_resistance_ohm=args.driver_ohm, sense=args.sense,
+                        load_resistance_ohm=args.load_ohm, params=params)
+    checker = (np.add.outer(np.arange(n), np.arange(m)) % 2 == 0)
+    out = Path(args.output)
+    summary = {"rows": n, "cols": m, "cell": args.cell, "wire_resistance_ohm": args.wire_ohm,
+               "driver_resistance_ohm": args.driver_ohm, "sense": args.sense, "task": args.task,
+               "engine": args.engine, "card": str(args.card), "variability": args.variability, "seed": args.seed}
+    progress = not args.quiet
+    with Progress(f"crossbar {args.task}", 3, unit=" stages", enabled=progress) as bar:
+        if args.task == "program":
+            phases = program_phases(spec, checker, args.scheme, args.program_v, args.program_width) + \
+                read_phases(spec, args.read_v)
+            netlist = transient_netlist(spec, phases, title=f"program {args.scheme} and read")
+            bar.update(1, note="netlist written")
+            res = program_and_read(spec, checker, args.scheme, args.engine, args.program_v, args.program_width,
+                                   args.read_v, progress=progress and args.engine == "python")
+            bar.update(2, note="simulated")
+            out.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(out / "crossbar.cir", netlist)
+            _write_matrix_csv(out / "read_currents.csv", res.read_currents_A,
+                              f"read current [A] of each cell at {args.read_v} V after programming")
+            summary.update(scheme=args.scheme, program_V=args.program_v, program_width_s=args.program_width,
+                           read_V=args.read_v, wall_time_s=res.wall_time_s,
+                           read_margin_decades=res.margin_decades(),
+                           on_current_A_median=float(np.median(res.read_currents_A[checker])),
+                           off_current_A_median=float(np.median(res.read_currents_A[~checker]))
+                           if (~checker).any() else None)
+            fig = plots.plot_read_map(res.read_currents_A, checker, title=f"{n}x{m} {args.cell}, {args.scheme}")
+        else:
+            spec = spec.with_states(_formed_states(spec, checker))
+            if args.task == "read":
+                currents = np.zeros((n, m))
+                for i in range(n):
+                    rows = np.zeros(n)
+                    rows[i] = args.read_v
+                    gates = None
+                    if spec.cell == "1T1R":
+                        gates = np.full(n, spec.transistor.gate_off_V)
+                        gates[i] = spec.transistor.gate_on_V
+                    if args.engine == "python":
+                        currents[i] = solve_dc(spec, rows, 0.0, gates).column_currents_A
+                    else:
+                        from memcompact.crossbar.netlist import run_vmm_ngspice
+                        currents[i] = run_vmm_ngspice(spec, rows, 0.0, gates)
+                    bar.update(1 + (i + 1) / n)
+                netlist = vmm_netlist(spec, np.where(np.arange(n) == 0, args.read_v, 0.0), title="read row 0")
+                out.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(out / "crossbar.cir", netlist)
+                _write_matrix_csv(out / "read_currents.csv", currents,
+                                  f"read current [A] of each cell at {args.read_v} V (rows read one at a time)")
+                on, off = currents[checker], currents[~checker]
+                summary.update(read_V=args.read_v, read_margin_decades=float(np.log10(on.min() / off.max()))
+                               if off.size else None)
+                fig = plots.plot_read_map(currents, checker, title=f"{n}x{m} {args.cell}, read")
+            else:
+                rng = np.random.default_rng(args.seed)
+                row_V = rng.uniform(0.0, args.read_v, n)
+                netlist = vmm_netlist(spec, row_V, title="vector-matrix multiply")
+                if args.engine == "python":
+                    dc = solve_dc(spec, row_V)
+                    currents, vcell = dc.column_currents_A, dc.cell_voltage_V
+                else:
+                    from memcompact.crossbar.netlist import column_currents, node_voltages, run_dc_ngspice
+                    result = run_dc_ngspice(spec, row_V)
+                    currents = column_currents(result, spec)
+                    vr, vc = node_voltages(result, spec)
+                    vcell = vr - vc if spec.cell == "1R" else solve_dc(spec, row_V).cell_voltage_V
+                bar.update(2, note="simulated")
+                ideal = ideal_vmm(spec.conductance_S(), row_V)
+                out.mkdir(parents=True, exist_ok=True)
+                atomic_write_text(out / "crossbar.cir", netlist)
+                lines = ["# VMM: row voltages in, column currents out; ideal = sum_i G_ij V_i",
+                         "col,current_A,ideal_A,relative_error"]
+                rel = (currents - ideal) / ideal
+                lines += [f"{j},{currents[j]:.9g},{ideal[j]:.9g},{rel[j]:.6g}" for j in range(m)]
+                atomic_write_text(out / "vmm.csv", "\n".join(lines) + "\n")
+                atomic_write_text(out / "row_voltages.csv", "row,voltage_V\n" +
+                                  "".join(f"{i},{v:.9g}\n" for i, v in enumerate(row_V)))
+                summary.update(vmm_relative_error_max=float(np.max(np.abs(rel))),
+                               vmm_relative_error_mean=float(np.mean(np.abs(rel))))
+                fig = plots.plot_ir_drop(row_V[:, None] - vcell, title=f"{n}x{m} {args.cell}: IR drop (VMM)")
+        atomic_write_text(out / "summary.json", json.dumps(summary, indent=2, default=float) + "\n")
+        atomic_savefig(fig, out / f"{args.task}.png", dpi=120)
+        import matplotlib.pyplot as plt
+        plt.close(fig)
+    if not args.quiet:
+        print(json.dumps(summary, indent=2, default=float))
+    return 0
