@@ -1,7 +1,8 @@
 """``memcompact study digits``: on-chip training of a digits classifier through the compact model.
 
 Writes into the output folder: ``summary.json`` (test accuracies of the
-device array and of the floating-point reference, settings, timings),
+device array and of the floating-point reference, settings, timings, and
+the ngspice check of a few VMMs of the trained array),
 ``learning_curve.csv`` and ``learning_curve.png`` (accuracy vs epoch, both
 networks) and ``weights.png`` (trained conductance maps, one per class).
 Bad arguments end with exit status 2 before anything is written.
@@ -44,6 +45,10 @@ def add_arguments(parser):
     parser.add_argument("--card", default="ag_sio2", help="model card JSON, or a preset name (ag_sio2, cu_sio2)")
     parser.add_argument("--quick", action="store_true",
                         help="quick setting: 4 epochs, batches of 100 (about 10 s)")
+    parser.add_argument("--spice-check", type=int, default=5, metavar="K",
+                        help="run K test digits through the trained array in ngspice (Verilog-A cells), once "
+                             "with ideal wires and once with 1 Ohm wire segments and 100 Ohm drivers, and "
+                             "compare the column currents [A] with the Python VMM (0: skip)")
     parser.add_argument("--no-progress", action="store_true", help="do not show progress on stderr")
 
 
@@ -95,16 +100,28 @@ def run(args):
     from memcompact.crossbar.digits import plot_learning_curve, plot_weights, run_digits_study
     from memcompact.io import atomic_savefig, atomic_write_text
     from memcompact.model import card_params, load_model_card
+    from memcompact.progress import Progress
 
     settings = build_settings(args)
     params = card_params(load_model_card(args.card))
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise InputError(f"output {out} exists and is not a folder")
+    if not 0 <= args.spice_check <= 100:
+        raise InputError(f"--spice-check must be between 0 and 100 test digits, got {args.spice_check}")
 
     result = run_digits_study(settings, params=params, progress=not args.no_progress)
     summary = result.summary()
     summary["card"] = str(args.card)
+    if args.spice_check:
+        from memcompact.crossbar.digits import check_vmm_ngspice
+
+        with Progress("digits: ngspice VMM check", total=2, unit=" runs", enabled=not args.no_progress) as bar:
+            ideal = check_vmm_ngspice(result, args.spice_check)
+            bar.update(1)
+            wired = check_vmm_ngspice(result, args.spice_check, wire_resistance_ohm=1.0,
+                                      driver_resistance_ohm=100.0)
+        summary["ngspice_check"] = {"ideal_wires": ideal, "wired": wired}
 
     out.mkdir(parents=True, exist_ok=True)
     atomic_write_text(out / "learning_curve.csv", _curve_csv(result))
@@ -120,4 +137,9 @@ def run(args):
     print(f"{out}: test accuracy devices {100 * result.device_test_accuracy:.1f} %, floating point "
           f"{100 * result.float_test_accuracy:.1f} % ({summary['difference_percentage_points']:+.1f} points, "
           f"goal <= 3), {settings.epochs} epochs in {result.timings_s['total']:.1f} s")
+    if args.spice_check:
+        ideal, wired = summary["ngspice_check"]["ideal_wires"], summary["ngspice_check"]["wired"]
+        print(f"ngspice VMM of {args.spice_check} test digits: column currents within "
+              f"{ideal['max_relative_difference']:.2g} (relative) of the Python VMM with ideal wires, "
+              f"{wired['max_relative_difference']:.2g} with 1 Ohm wires and 100 Ohm drivers")
     return 0

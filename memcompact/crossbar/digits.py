@@ -136,7 +136,7 @@ class DigitsSettings:
 
 
 #: The quick setting (tests, ``--quick``): fewer epochs, larger batches.
-QUICK = {"epochs": 4, "batch_size": 100, "learning_rate": 0.06}
+QUICK = {"epochs": 4, "batch_size": 100, "learning_rate": 0.06, "learning_rate_decay": 0.5}
 
 
 def load_digits_split(test_fraction=0.25, seed=1):
@@ -275,7 +275,8 @@ def pulse_response(params, settings, n_set=40, n_reset=40, initial_gap_nm=None):
     sol = integrate(params, pulse_train(amps, width, period), t_eval=np.r_[0.0, pulse_centers(len(amps), width, period)],
                     y0=y0, n_devices=n, series_resistance_ohm=settings.series_resistance_ohm)
     states = np.array([sol.states[name] for name in compiled.STATE_NAMES])  # (4, N, T)
-    return np.asarray(np.broadcast_to(conductance(tuple(states), params), states.shape[1:]), dtype=float)
+    columns = {k: (np.asarray(v)[:, None] if np.ndim(v) == 1 else v) for k, v in params.items()}
+    return np.asarray(np.broadcast_to(conductance(tuple(states), columns), states.shape[1:]), dtype=float)
 
 
 def initial_states(params, n, gap_nm):
@@ -630,8 +631,17 @@ def plot_learning_curve(result, ax=None):
     ax.set_title(f"digits, 64x10 differential pairs, spread x{s.spread_scale:g}: "
                  f"{100 * result.device_test_accuracy:.1f} % vs {100 * result.float_test_accuracy:.1f} %",
                  fontsize=9)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="lower right", fontsize=7, ncol=3)
     ax.grid(alpha=0.3)
+    # zoom on the trained part, where the two networks differ by a few points
+    zoom = ax.inset_axes([0.32, 0.3, 0.63, 0.42])
+    tail = np.concatenate([c["device_test"][1:], c["float_test"][1:]])
+    zoom.plot(c["epoch"][1:], c["device_test"][1:], "o-", color="C0", ms=3)
+    zoom.plot(c["epoch"][1:], c["float_test"][1:], "s-", color="C1", ms=3)
+    zoom.set_ylim(max(0.0, tail.min() - 0.01), min(1.0, tail.max() + 0.01))
+    zoom.tick_params(labelsize=7)
+    zoom.grid(alpha=0.3)
+    zoom.set_title("test accuracy, zoom", fontsize=7)
     return ax
 
 
@@ -639,7 +649,7 @@ def plot_weights(result, fig=None):
     """Trained conductance maps G+ - G- [uS], one 8x8 map per class; returns the Figure."""
     import matplotlib.pyplot as plt
 
-    fig = fig or plt.figure(figsize=(10, 4.4))
+    fig = fig or plt.figure(figsize=(9, 4.2), layout="constrained")
     diff = (result.g_plus_S - result.g_minus_S) * 1e6
     lim = float(np.abs(diff).max()) or 1.0
     axes = fig.subplots(2, 5)
@@ -648,6 +658,86 @@ def plot_weights(result, fig=None):
         ax.set_title(f"class {cls}", fontsize=9)
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(im, ax=axes.ravel().tolist(), shrink=0.8, label="G+ - G- [uS]")
+    fig.colorbar(im, ax=axes, shrink=0.9, label="G+ - G- [uS]")
     fig.suptitle("trained conductance maps (column of the array per class)", fontsize=10)
     return fig
+
+
+def array_spec(result, wire_resistance_ohm=1e-6, driver_resistance_ohm=0.0, backend="verilog-a"):
+    """The trained array as a 64 x 20 :class:`~memcompact.crossbar.netlist.CrossbarSpec`.
+
+    Columns 0-9 hold the G+ devices of classes 0-9, columns 10-19 the G-
+    devices; every cell carries its own parameters and its trained state.
+
+    Parameters
+    ----------
+    result : DigitsResult
+    wire_resistance_ohm : float
+        Wire resistance per cell pitch on rows and columns [Ohm] (default: nearly ideal wires).
+    driver_resistance_ohm : float
+        Source resistance of the row drivers [Ohm].
+    backend : str
+        ngspice cell device (``verilog-a``: the OSDI model).
+    """
+    from memcompact.crossbar.netlist import CrossbarSpec
+
+    def to_array(value):
+        v = np.asarray(value, dtype=float).reshape(2, N_INPUTS, N_CLASSES)
+        return np.concatenate([v[0], v[1]], axis=1)
+
+    params = {k: (to_array(v) if np.ndim(v) == 1 and np.size(v) == N_DEVICES else v)
+              for k, v in result.params.items()}
+    states = np.array([to_array(result.state[j]) for j in range(4)])
+    return CrossbarSpec(rows=N_INPUTS, cols=2 * N_CLASSES, wire_resistance_ohm=wire_resistance_ohm,
+                        driver_resistance_ohm=driver_resistance_ohm, params=params, states=states,
+                        backend=backend)
+
+
+def check_vmm_ngspice(result, n_samples=5, wire_resistance_ohm=1e-6, driver_resistance_ohm=0.0, seed=0):
+    """Run VMMs of the trained array in ngspice (Verilog-A cells) and compare with the Python VMM.
+
+    Parameters
+    ----------
+    result : DigitsResult
+    n_samples : int
+        Test digits applied (drawn seeded from the test set).
+    wire_resistance_ohm, driver_resistance_ohm : float
+        Array wiring [Ohm] (defaults: ideal, so only the device model is compared).
+    seed : int
+        Seed of the sample choice.
+
+    Returns
+    -------
+    dict
+        ``samples`` (test-set indices), ``labels``, ``spice_A`` and ``python_A``
+        (column currents (n, 20) [A]), ``max_relative_difference`` (over all
+        columns, relative to each sample's largest column current),
+        ``max_output_relative_difference`` (of the differential outputs
+        ``I+ - I-``, relative to each sample's largest output),
+        ``same_class`` (the largest output picks the same class), ``wall_time_s``.
+    """
+    from memcompact.crossbar.netlist import run_vmm_ngspice
+
+    _, x_te, _, y_te = load_digits_split(result.settings.test_fraction, result.settings.seed)
+    pick = np.sort(np.random.default_rng(seed).choice(y_te.size, size=n_samples, replace=False))
+    spec = array_spec(result, wire_resistance_ohm, driver_resistance_ohm)
+    rows_V = result.settings.read_voltage_V * x_te[pick]
+    g = np.concatenate([result.g_plus_S, result.g_minus_S], axis=1)
+    t0 = time.perf_counter()
+    spice = np.array([run_vmm_ngspice(spec, v) for v in rows_V])
+    wall = time.perf_counter() - t0
+    python = rows_V @ g
+    rel = np.abs(spice - python) / np.abs(python).max(axis=1, keepdims=True)
+    out_s = spice[:, :N_CLASSES] - spice[:, N_CLASSES:]
+    out_p = python[:, :N_CLASSES] - python[:, N_CLASSES:]
+    rel_out = np.abs(out_s - out_p) / np.abs(out_p).max(axis=1, keepdims=True)
+    return {
+        "samples": pick.tolist(), "labels": y_te[pick].tolist(),
+        "wire_resistance_ohm": wire_resistance_ohm, "driver_resistance_ohm": driver_resistance_ohm,
+        "spice_A": spice.tolist(), "python_A": python.tolist(),
+        "max_relative_difference": float(rel.max()),
+        "max_output_relative_difference": float(rel_out.max()),
+        "same_class": bool(np.all(np.argmax(out_s, axis=1) == np.argmax(out_p, axis=1))),
+        "spice_class": np.argmax(out_s, axis=1).tolist(),
+        "wall_time_s": wall,
+    }
