@@ -378,6 +378,18 @@ def _include(spec, include):
 
 #: Tight DC options so that ngspice and the Python solver agree to 1e-6.
 DC_OPTIONS = {"reltol": 1e-9, "abstol": 1e-18, "vntol": 1e-12, "gmin": 1e-18}
+#: gmin of 1T1R arrays [S]: ngspice's MOSFET puts it from drain and source to
+#: bulk (ground); it keeps the nodes behind off transistors defined (the Python
+#: solver adds the same conductances).
+GMIN_1T1R_S = 1e-12
+
+
+def dc_options(spec):
+    """``.options`` of DC runs for this array."""
+    options = dict(DC_OPTIONS)
+    if spec.cell == "1T1R":
+        options["gmin"] = GMIN_1T1R_S
+    return options
 
 
 def vmm_netlist(spec, row_V, col_V=0.0, gate_V=None, title=None, osdi=None, include=None,
@@ -400,7 +412,7 @@ def vmm_netlist(spec, row_V, col_V=0.0, gate_V=None, title=None, osdi=None, incl
     include : str, optional
         Path of the native cell library (native backend).
     options : dict, optional
-        ``.options`` (default :data:`DC_OPTIONS`).
+        ``.options`` (default :func:`dc_options`).
 
     Returns
     -------
@@ -409,7 +421,7 @@ def vmm_netlist(spec, row_V, col_V=0.0, gate_V=None, title=None, osdi=None, incl
     rows = _bias_array(row_V, spec.rows, "row_V")
     cols = _bias_array(col_V, spec.cols, "col_V")
     gates = gate_default(spec, gate_V)
-    options = DC_OPTIONS if options is None else options
+    options = dc_options(spec) if options is None else options
     lines = [f"* {title or 'crossbar VMM'}: {spec.rows} x {spec.cols} {spec.cell}, operating point"]
     lines += _include(spec, include)
     lines += source_lines(spec, rows, cols, gates)
@@ -535,7 +547,8 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
     lines += _include(spec, include)
     lines += source_lines(spec, rows, cols, gates, pwl=True)
     lines += array_lines(spec)
-    lines.append(f".options reltol={reltol:g} abstol=1e-15 method=gear")
+    gmin = f" gmin={GMIN_1T1R_S:g}" if spec.cell == "1T1R" else ""
+    lines.append(f".options reltol={reltol:g} abstol=1e-15 method=gear{gmin}")
     if not save_all:
         saves = [f"i(VC{j})" for j in range(spec.cols)] + [f"i(VR{i})" for i in range(spec.rows)]
         lines += _continued(".save", saves)

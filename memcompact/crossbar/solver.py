@@ -28,7 +28,7 @@ import numpy as np
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
-from memcompact.crossbar.netlist import Phase, _bias_array, gate_default, phase_starts_s
+from memcompact.crossbar.netlist import GMIN_1T1R_S, Phase, _bias_array, gate_default, phase_starts_s
 from memcompact.model import compiled
 from memcompact.model.solver import integrate
 from memcompact.model.stimulus import Stimulus
@@ -133,6 +133,9 @@ class Network:
             self.col_g[j] = g
             diag[c_idx[n - 1, j]] += g
             rhs[c_idx[n - 1, j]] += g * v
+        if self.one_t:  # gmin from each transistor's drain and source to bulk, as ngspice
+            diag[self.m_idx.ravel()] += GMIN_1T1R_S
+            diag[c_idx.ravel()] += GMIN_1T1R_S
         base = sp.coo_matrix((np.asarray(vv, dtype=float), (np.asarray(ii), np.asarray(jj))),
                              shape=(self.size, self.size)).tocsc()
         self.base = base + sp.diags(diag, format="csc")
@@ -230,21 +233,41 @@ def _solve_network(net, g, gates, tol_V=1e-13, max_iterations=100, v0=None):
         v = spla.spsolve(a + lin, net.source)
     else:
         v = v0.copy()
-    for iteration in range(1, max_iterations + 1):
+    def residual(v):
         cur, dd, _, ds = _mosfet(v[d_idx], vg, v[s_idx], beta, vto)
-        # residual: a v - source + (current out of drain node) - (into source node)
+        # KCL: a v - source + (current out of the drain node) - (into the source node)
         res = a @ v - net.source
         np.add.at(res, d_idx, cur)
         np.add.at(res, s_idx, -cur)
+        return res, dd, ds
+
+    res, dd, ds = residual(v)
+    norm = np.max(np.abs(res))
+    # KCL residual small against the injected currents: converged (floating islands
+    # behind off transistors keep Newton's updates at round-off, not at zero)
+    res_tol = 1e-13 * max(np.max(np.abs(net.source)), 1e-30)
+    step = np.inf
+    for iteration in range(1, max_iterations + 1):
         jac = a + sp.coo_matrix((np.concatenate([dd, ds, -dd, -ds]),
                                  (np.concatenate([d_idx, d_idx, s_idx, s_idx]),
                                   np.concatenate([d_idx, s_idx, d_idx, s_idx]))), shape=a.shape).tocsc()
         dv = spla.spsolve(jac, -res)
         step = np.max(np.abs(dv))
-        if step > 1.0:  # damp large first steps
-            dv *= 1.0 / step
-        v = v + dv
-        if step < tol_V:
+        if step > 0.5:  # damp large steps
+            dv *= 0.5 / step
+        if step < tol_V + 1e-12 * np.max(np.abs(v)):
+            return v + dv, iteration
+        # backtracking on the KCL residual (the level-1 MOSFET has kinks at cut-off and vds = 0)
+        alpha = 1.0
+        for _ in range(30):
+            v_new = v + alpha * dv
+            res_new, dd_new, ds_new = residual(v_new)
+            norm_new = np.max(np.abs(res_new))
+            if norm_new <= norm or alpha < 1e-6:
+                break
+            alpha *= 0.5
+        v, res, dd, ds, norm = v_new, res_new, dd_new, ds_new, norm_new
+        if norm <= res_tol:
             return v, iteration
     raise RuntimeError(f"crossbar DC Newton did not converge in {max_iterations} iterations "
                        f"(last update {step:.3g} V)")
