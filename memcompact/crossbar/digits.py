@@ -241,7 +241,8 @@ def apply_pulses(params, state, n_pulses, pulse_V, settings, jitter=None):
     if jitter is not None:
         amplitude = amplitude * (1.0 + np.asarray(jitter)[active])
     sol = integrate(_subset(params, active, n), stimulus, t_eval=t_read, y0=state[:, active],
-                    n_devices=active.size, series_resistance_ohm=settings.series_resistance_ohm, voltage_scale=amplitude)
+                    n_devices=active.size, series_resistance_ohm=settings.series_resistance_ohm,
+                    voltage_scale=amplitude)
     pick = n_pulses[active] - 1
     for j, name in enumerate(compiled.STATE_NAMES):
         new[j, active] = sol.states[name][np.arange(active.size), pick]
@@ -272,8 +273,9 @@ def pulse_response(params, settings, n_set=40, n_reset=40, initial_gap_nm=None):
     width = settings.pulse_width_s
     period = 2.0 * width + 1e-6
     amps = [settings.set_voltage_V] * n_set + [-settings.reset_voltage_V] * n_reset
-    sol = integrate(params, pulse_train(amps, width, period), t_eval=np.r_[0.0, pulse_centers(len(amps), width, period)],
-                    y0=y0, n_devices=n, series_resistance_ohm=settings.series_resistance_ohm)
+    t_read = np.r_[0.0, pulse_centers(len(amps), width, period)]
+    sol = integrate(params, pulse_train(amps, width, period), t_eval=t_read, y0=y0, n_devices=n,
+                    series_resistance_ohm=settings.series_resistance_ohm)
     states = np.array([sol.states[name] for name in compiled.STATE_NAMES])  # (4, N, T)
     columns = {k: (np.asarray(v)[:, None] if np.ndim(v) == 1 else v) for k, v in params.items()}
     return np.asarray(np.broadcast_to(conductance(tuple(states), columns), states.shape[1:]), dtype=float)
@@ -410,9 +412,8 @@ def calibrate_pulse_step(params, settings):
     what the training rule divides the requested weight change by.
     """
     nominal = {k: (np.mean(v) if np.ndim(v) == 1 else v) for k, v in params.items()}
-    one = replace(settings, max_pulses=1)
-    g = pulse_response(nominal, one, n_set=1, n_reset=0)[0]
-    g_reset = pulse_response(nominal, one, n_set=0, n_reset=1)[0]
+    g = pulse_response(nominal, settings, n_set=1, n_reset=0)[0]
+    g_reset = pulse_response(nominal, settings, n_set=0, n_reset=1)[0]
     step = (g[1] - g[0]) + (g_reset[0] - g_reset[1])
     return float(step / reference_conductance_S(params))
 
@@ -484,7 +485,7 @@ def balance_pairs(params, state, settings, step, rng, tolerance=None, max_rounds
     return state, max_rounds, pulses
 
 
-def train_float(data, settings, progress=None):
+def train_float(data, settings):
     """The same network in floating point; weights clipped to [-1, 1].
 
     Returns
@@ -540,6 +541,8 @@ def train_devices(data, params, settings, progress=None):
     jitter_sigma = settings.cycle_jitter * settings.spread_scale
     balance_rounds = balance_pulses = 0
     if settings.balance:
+        if progress is not None:
+            progress.update(0.0, note="program-and-verify to zero weights")
         state, balance_rounds, balance_pulses = balance_pairs(params, state, settings, step, rng)
 
     def weights(y):
