@@ -318,7 +318,10 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     card_start = _start_params(card)
     if auto_start is None:
         auto_start = card is None
-    start = starting_values(data, card_start) if auto_start else dict(card_start)
+    if vary is not None:
+        vary = tuple(vary)
+        _check_names(vary, "vary")
+    start = starting_values(data, card_start, vary=vary or ()) if auto_start else dict(card_start)
     for name, value in fixed_values.items():
         if name != SERIES:
             # held at the given value, else at the starting card's (not at a data-derived guess)
@@ -326,9 +329,6 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     validate_params(start)
     if vary is None:
         vary = default_vary(data)
-    else:
-        vary = tuple(vary)
-        _check_names(vary, "vary")
     vary = tuple(n for n in dict.fromkeys(vary) if n not in fix)
     if not any("t_form_s" in d.marks for d in data):
         notes.append("no formation detected in the data: events are null; only the OFF level is identified, "

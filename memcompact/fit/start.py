@@ -68,7 +68,7 @@ def nucleation_barrier_for_delay_eV(params, voltage_V, delay_s):
             + k_v * params["nucleation_voltage_fraction"] * voltage_V)
 
 
-def starting_values(data, params):
+def starting_values(data, params, vary=()):
     """Starting compact parameters from the curves' events (no hand-given guess needed).
 
     The formation delay is taken as nucleation-limited (eq. 1):
@@ -82,11 +82,21 @@ def starting_values(data, params):
     10x the longest record (the data then bound the delay from below).
     No drop in any curve: an infinite reservoir (no depletion).
 
+    When ``nucleation_alpha`` is fitted and the delay depends on voltage more
+    weakly than the smallest workable voltage fraction allows (a
+    supply-limited device such as the cluster chain, whose delay is flat in
+    V), the voltage fraction is set to give ``N_c z e f V = 6 kT`` at the
+    lowest voltage (nucleation well past the reverse reaction) and the
+    transfer coefficient ``alpha`` takes the measured slope.
+
     Parameters
     ----------
     data : list of memcompact.fit.data.CurveData
     params : dict
         Parameters to start from (returned updated, as a new dict).
+    vary : sequence of str
+        Parameters that will be fitted (``nucleation_alpha`` enables the
+        flat-delay start above).
     """
     out = dict(params)
     kt = BOLTZMANN_EV_PER_K * out["temperature_K"]
@@ -100,7 +110,14 @@ def starting_values(data, params):
         # or forward and backward rates balance and nothing forms, whatever the slope says
         v_min = float(np.abs(v_arr).min())
         f_floor = 3 * kt / (out["nucleus_atoms"] * out["ion_charge"] * v_min)
-        out["nucleation_voltage_fraction"] = _clip("nucleation_voltage_fraction", max(-slope * kt / k_v, f_floor))
+        if "nucleation_alpha" in vary and -slope * kt / k_v < 2 * f_floor:
+            f_flat = 6 * kt / (out["nucleus_atoms"] * out["ion_charge"] * v_min)
+            out["nucleation_voltage_fraction"] = _clip("nucleation_voltage_fraction", f_flat)
+            alpha = max(-slope, 0.0) * kt / (f_flat * out["nucleus_atoms"] * out["ion_charge"])
+            out["nucleation_alpha"] = _clip("nucleation_alpha", alpha)
+            k_v = out["nucleation_alpha"] * out["nucleus_atoms"] * out["ion_charge"]
+        else:
+            out["nucleation_voltage_fraction"] = _clip("nucleation_voltage_fraction", max(-slope * kt / k_v, f_floor))
         k_g = out["transfer_coefficient"] * out["ion_charge"]
         g_floor = 3 * kt / (out["ion_charge"] * v_min)
         out["growth_voltage_fraction"] = _clip("growth_voltage_fraction", max(-slope * kt / k_g, g_floor))
