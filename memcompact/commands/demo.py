@@ -1,0 +1,28 @@
+"""``memcompact demo``: the whole pipeline on the built-in Ag/SiO2 default (``make demo``)."""
+
+from __future__ import annotations
+
+NAME = "demo"
+HELP = "run the whole pipeline: chain -> condense -> fit -> export (Verilog-A, ngspice, Python) -> crossbar"
+DESCRIPTION = (
+    "On the built-in Ag/SiO2 default: cluster-chain simulations at several voltages, condensation to a "
+    "compact card, an lmfit fit of that card to the chain I-t curves, export to Verilog-A (compiled with "
+    "openvaf-r and run in ngspice against Python), ngspice subcircuit and standalone Python, then a 16x16 "
+    "crossbar program/read in ngspice with the Verilog-A model. Writes every stage's files, overview.png, "
+    "summary.json and summary.txt into OUT and prints the summary table. About 2-3 min on 2 cores; "
+    "--quick (the CI setting: 2 shorter chain runs, 4x4 array) well under a minute."
+)
+
+
+def add_arguments(parser):
+    parser.add_argument("-o", "--output", default="out/demo", metavar="DIR", help="output folder")
+    parser.add_argument("--quick", action="store_true", help="small setting (CI): fewer, shorter runs, 4x4 array")
+    parser.add_argument("--no-progress", action="store_true", help="do not show progress")
+
+
+def run(args):
+    from memcompact.demo import run_demo
+
+    _, table = run_demo(args.output, quick=args.quick, progress=not args.no_progress)
+    print(table)
+    return 0

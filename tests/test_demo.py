@@ -1,0 +1,87 @@
+"""``memcompact demo --quick``: the whole pipeline end to end (issue 8), on its small CI setting."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+from memcompact.demo import QUICK, formation_times_s, selective_write_V
+from memcompact.model import card_params, load_model_card, preset_params
+
+pytestmark = [pytest.mark.slow, pytest.mark.ngspice]
+
+
+@pytest.fixture(scope="module")
+def demo_out(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    proc = subprocess.run([sys.executable, "-m", "memcompact", "demo", "--quick", "--no-progress", "-o", str(out)],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return out, proc.stdout
+
+
+def test_summary_table_names_every_stage(demo_out):
+    out, stdout = demo_out
+    for stage in ("condense", "fit", "export", "crossbar", "figures"):
+        assert f"\n{stage}" in stdout
+    assert "total" in stdout and str(out) in stdout
+    summary = json.loads((out / "summary.json").read_text())
+    assert [s["name"] for s in summary["steps"]] == ["condense", "fit", "export", "crossbar", "figures"]
+    assert summary["quick"] is True and summary["total_s"] > 0
+    for step in summary["steps"]:
+        for f in step["files"]:
+            assert (out / f).stat().st_size > 0, f
+
+
+def test_cards_load_and_the_fit_follows_the_chain(demo_out):
+    out, _ = demo_out
+    condensed = load_model_card(out / "condensed_card.json")
+    fitted = load_model_card(out / "fit" / "card.json")
+    assert condensed["condensed_from"]["voltages_V"] == list(QUICK.voltages_V)
+    assert len(fitted["curves"]) == len(QUICK.voltages_V)
+    for curve in fitted["curves"]:
+        assert curve["events"]["t_form_s"] is not None
+        assert np.isfinite(curve["rms_decades"]) and curve["rms_decades"] < 1.5
+    assert "fit" in (out / "fit" / "report.txt").read_text().lower()
+
+
+def test_verilog_a_compiled_and_agrees_with_python(demo_out):
+    out, _ = demo_out
+    osdi = out / "export" / "memcompact_ecm.osdi"
+    assert osdi.stat().st_size > 10_000
+    assert "module memcompact_ecm" in (out / "export" / "memcompact_ecm.va").read_text()
+    assert ".subckt" in (out / "export" / "memcompact_ecm.lib").read_text().lower()
+    export = next(s for s in json.loads((out / "summary.json").read_text())["steps"] if s["name"] == "export")
+    assert export["numbers"]["VA vs Python rms dec"] < 0.1
+    t_va, t_py = export["numbers"]["t_form VA s"], export["numbers"]["t_form Python s"]
+    assert t_va is not None and abs(t_va - t_py) <= 0.05 * t_py
+
+
+def test_crossbar_read_currents_finite_and_pattern_readable(demo_out):
+    out, _ = demo_out
+    read = np.loadtxt(out / "crossbar" / "read_currents_A.csv", delimiter=",")
+    n = QUICK.crossbar_size
+    assert read.shape == (n, n) and np.all(np.isfinite(read))
+    pattern = np.zeros((n, n), dtype=bool)
+    pattern[np.arange(n), np.arange(n)] = True
+    pattern[np.arange(n), n - 1 - np.arange(n)] = True
+    assert np.log10(np.abs(read[pattern]).min() / np.abs(read[~pattern]).max()) > 2.0
+
+
+def test_selective_write_voltage_of_the_preset():
+    params = preset_params("ag_sio2")
+    write_V, why = selective_write_V(params, 5e-3, 16)
+    assert write_V is not None, why
+    t_sel, t_half = formation_times_s(params, [write_V, write_V / 2], 3 * 16 * 5e-3)
+    assert t_sel <= 5e-3 / 3 and np.isinf(t_half)
+
+
+def test_a_voltage_independent_card_cannot_be_written_selectively():
+    params = preset_params("ag_sio2")
+    params["nucleation_voltage_fraction"] = 0.0     # delay no longer falls with voltage
+    params["nucleation_barrier_eV"] = 0.6
+    assert selective_write_V(params, 5e-3, 16)[0] is None
