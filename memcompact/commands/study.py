@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -43,6 +44,10 @@ def add_arguments(parser):
                         help="device-to-device and cycle-to-cycle spread: 'default' (the model's "
                              "DEFAULT_SPREAD), 'none' (identical devices) or a factor X >= 0 on its sigmas")
     parser.add_argument("--card", default="ag_sio2", help="model card JSON, or a preset name (ag_sio2, cu_sio2)")
+    parser.add_argument("--tune-pulses", action="store_true",
+                        help="choose the SET/RESET amplitudes [V] for the card so that one 25 us pulse moves the "
+                             "nominal device by 0.24 %% of its largest conductance (as 3.3 V / -1.42 V do for "
+                             "ag_sio2); use it with --card")
     parser.add_argument("--quick", action="store_true",
                         help="quick setting: 4 epochs, batches of 100 (about 10 s)")
     parser.add_argument("--spice-check", type=int, default=5, metavar="K",
@@ -72,7 +77,7 @@ def build_settings(args):
     """The :class:`~memcompact.crossbar.digits.DigitsSettings` the arguments ask for."""
     from memcompact.crossbar.digits import QUICK, DigitsSettings
 
-    settings = DigitsSettings(seed=args.seed, spread_scale=parse_spread(args.spread))
+    settings = DigitsSettings(seed=args.seed, spread_scale=parse_spread(args.spread), tune_pulses=args.tune_pulses)
     if args.quick:
         settings = replace(settings, **QUICK)
     if args.epochs is not None:
@@ -112,6 +117,9 @@ def run(args):
 
     result = run_digits_study(settings, params=params, progress=not args.no_progress)
     summary = result.summary()
+    if result.pulse_step > 0.05 and not settings.tune_pulses:
+        print(f"memcompact study: warning: one pulse pair moves a weight by {result.pulse_step:.2g} of its range "
+              "with this card; try --tune-pulses", file=sys.stderr)
     summary["card"] = str(args.card)
     if args.spice_check:
         from memcompact.crossbar.digits import check_vmm_ngspice

@@ -90,6 +90,10 @@ class DigitsSettings:
     balance : bool
         Program-and-verify every pair to a zero weight before training
         (:func:`balance_pairs`).
+    tune_pulses : bool
+        Replace the SET and RESET amplitudes by those that move the nominal
+        device of the card by :data:`TARGET_PULSE_STEP` per pulse
+        (:func:`tune_pulse_voltages`); for cards other than ``ag_sio2``.
     learning_rate_decay : float
         Learning rate of epoch e is ``learning_rate / (1 + learning_rate_decay * e)`` [1].
     test_fraction : float
@@ -114,6 +118,7 @@ class DigitsSettings:
     test_fraction: float = 0.25
     seed: int = 1
     balance: bool = True
+    tune_pulses: bool = False
     learning_rate_decay: float = 0.2
 
     def __post_init__(self):
@@ -418,6 +423,66 @@ def calibrate_pulse_step(params, settings):
     return float(step / reference_conductance_S(params))
 
 
+#: One pulse of the default scheme (3.3 V SET, -1.42 V RESET, 25 us) moves the
+#: nominal ag_sio2 device at the 0.8 nm starting gap by about this share of G_ref.
+TARGET_PULSE_STEP = 0.0024
+
+
+def _one_pulse_step(params, settings, voltage_V):
+    """Conductance change / G_ref of the nominal device from one pulse of ``voltage_V`` [V]."""
+    if voltage_V > 0:
+        g = pulse_response(params, replace(settings, set_voltage_V=voltage_V), n_set=1, n_reset=0)[0]
+    else:
+        g = pulse_response(params, replace(settings, reset_voltage_V=-voltage_V), n_set=0, n_reset=1)[0]
+    return abs(g[1] - g[0]) / reference_conductance_S(params)
+
+
+def tune_pulse_voltages(params, settings, target_step=TARGET_PULSE_STEP, max_voltage_V=8.0):
+    """SET and RESET amplitudes that move the nominal device by ``target_step`` of G_ref per pulse.
+
+    For a card whose kinetics differ from ``ag_sio2``: bisection on each
+    amplitude (the step grows monotonically with it) at the starting gap,
+    keeping the pulse width.
+
+    Parameters
+    ----------
+    params : dict
+        Device parameters (per-device arrays are averaged to the nominal device).
+    settings : DigitsSettings
+    target_step : float
+        Wanted conductance change of one pulse, as a share of ``G_ref`` [1].
+    max_voltage_V : float
+        Largest amplitude tried [V].
+
+    Returns
+    -------
+    DigitsSettings
+        ``settings`` with ``set_voltage_V`` and ``reset_voltage_V`` replaced.
+    """
+    nominal = {k: (np.mean(v) if np.ndim(v) == 1 else v) for k, v in params.items()}
+    found = {}
+    for sign, name in ((1.0, "set_voltage_V"), (-1.0, "reset_voltage_V")):
+        lo, hi = 0.05, max_voltage_V
+        if _one_pulse_step(nominal, settings, sign * hi) < target_step:
+            raise InputError(f"card: a {settings.pulse_width_s:g} s pulse of {sign * hi:+g} V moves the device by "
+                             f"less than {target_step:g} of its range; no {name} found")
+        for _ in range(40):
+            mid = 0.5 * (lo + hi)
+            if _one_pulse_step(nominal, settings, sign * mid) < target_step:
+                lo = mid
+            else:
+                hi = mid
+            if hi - lo < 1e-3:
+                break
+        found[name] = round(0.5 * (lo + hi), 3)
+    slowest = min(found.values())
+    if slowest < 2.0 * settings.read_voltage_V:
+        raise InputError(f"card: {slowest:g} V pulses already move the device by {target_step:g} of its range, "
+                         f"so reads at {settings.read_voltage_V:g} V would disturb it; the study needs a card "
+                         "whose switching voltages are well above the read voltage")
+    return replace(settings, **found)
+
+
 def _pair_pulses(wanted, step, settings, rng):
     """Pulses per device (1280,) and amplitudes [V] for a requested weight change (640,)."""
     n_w = wanted.size
@@ -593,6 +658,8 @@ def run_digits_study(settings=None, params=None, progress=False):
     settings = settings or DigitsSettings()
     nominal = preset_params("ag_sio2") if params is None else dict(params)
     t0 = time.perf_counter()
+    if settings.tune_pulses:
+        settings = tune_pulse_voltages(nominal, settings)
     data = load_digits_split(settings.test_fraction, settings.seed)
     devices = sample_devices(nominal, N_DEVICES, seed=np.random.default_rng([settings.seed, 1]),
                              spread=device_spread(settings.spread_scale))

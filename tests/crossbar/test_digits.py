@@ -13,7 +13,8 @@ import pytest
 from memcompact.cli import main
 from memcompact.crossbar.digits import (
     N_DEVICES, QUICK, DigitsSettings, apply_pulses, check_vmm_ngspice, device_conductance_S, device_spread,
-    initial_states, load_digits_split, pulse_response, run_digits_study, train_float, vmm_currents_A,
+    initial_states, load_digits_split, pulse_response, run_digits_study, train_float, tune_pulse_voltages,
+    vmm_currents_A,
 )
 from memcompact.errors import InputError
 from memcompact.model import preset_params
@@ -80,6 +81,16 @@ def test_pulse_updates_are_nonlinear_asymmetric_and_vary_between_devices():
     assert 0.35 < first.std() / first.mean() < 0.8
     identical = sample_devices(params, 20, seed=5, spread=device_spread(0.0))
     assert np.ptp(np.diff(pulse_response(identical, settings, 1, 0), axis=1)) < 1e-15
+
+
+def test_tuned_pulses_reproduce_the_default_scheme_and_refuse_a_card_that_reads_would_switch():
+    tuned = tune_pulse_voltages(preset_params("ag_sio2"), DigitsSettings())
+    # the default 3.3 V / 1.42 V were chosen by hand for this step; bisection finds 3.302 / 1.425 V
+    assert tuned.set_voltage_V == pytest.approx(3.3, abs=0.02)
+    assert tuned.reset_voltage_V == pytest.approx(1.42, abs=0.02)
+    # cu_sio2 moves that much at 0.15 V / 0.07 V: below twice the 0.2 V read voltage
+    with pytest.raises(InputError, match="read"):
+        tune_pulse_voltages(preset_params("cu_sio2"), DigitsSettings())
 
 
 def test_apply_pulses_counts_per_device():
