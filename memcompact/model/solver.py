@@ -3,11 +3,22 @@
 Method: the L-stable, second-order Rosenbrock method ROS2 (Verwer, Spee,
 Blom, Hundsdorfer, SIAM J. Sci. Comput. 20, 1456 (1999),
 doi:10.1137/S1064827597326651) with its embedded first-order solution for
-error control. ROS2 keeps its order with an approximate Jacobian, so a
-finite-difference Jacobian of the 4 states is enough. Each device has its own
-time and step size; all devices advance together in numpy arrays, so an
-abrupt event in one device does not shrink the steps of the others. Steps
-land exactly on the output times and on the stimulus corners.
+error control. ROS2 is a W-method: it keeps its order with an approximate
+Jacobian, so a finite-difference Jacobian of the 4 states, reused for a few
+steps, is enough. Each device has its own time, step size and Jacobian age;
+all devices advance together in numpy arrays, so an abrupt event in one
+device does not shrink the steps of the others, and devices that reach the
+end drop out of the arrays. Steps land exactly on the stimulus corners and
+the last output time; the states at the output times in between are
+interpolated linearly within the step that passes them.
+
+Cost per step and device: two evaluations of the generated fast path
+(:func:`memcompact.model.compiled.solver_derivatives`: only what the
+derivatives need, repeated subexpressions once, parameter-only terms once per
+run), one batched 4x4 LU factorisation with partial pivoting shared by both
+stages, and a finite-difference Jacobian (4 evaluations) every
+:data:`JACOBIAN_EVERY` accepted steps or after a failed step. A failed step
+reuses its derivatives at the same point.
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ from memcompact.model.equations import STATES
 from memcompact.progress import Progress
 
 GAMMA = 1.0 + 1.0 / np.sqrt(2.0)
-#: Vectorised steps between two Jacobian evaluations of all devices.
+#: Accepted steps of a device between two evaluations of its Jacobian.
 JACOBIAN_EVERY = 3
 #: Step-size control: h_new = h * clip(SAFETY / sqrt(err), FACTOR_MIN, FACTOR_MAX)
 #: (error estimate of first order); tuned on the spread-device stress of
