@@ -88,7 +88,7 @@ def plot_variability(on_A, off_A, nominal_on_A=None, nominal_off_A=None, ax=None
             ax.axvline(np.log10(value), color=style, ls="--", lw=1)
     ax.set_xlabel("log10 read current [A]")
     ax.set_ylabel("cells")
-    ax.set_title("device-to-device variability (Monte Carlo); dashed: no spread")
+    ax.set_title("Monte Carlo device spread (dashed: no spread)")
     ax.legend()
     fig.tight_layout()
     return fig
