@@ -66,3 +66,13 @@ def test_atomic_savefig_writes_png(tmp_path):
     plt.close(fig)
     assert target.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert [p.name for p in tmp_path.iterdir()] == ["fig.png"]
+
+
+def test_written_file_has_the_usual_mode_not_mkstemps_0600(tmp_path):
+    import os
+    old = os.umask(0o022)
+    try:
+        atomic_write_text(tmp_path / "a.txt", "x")
+    finally:
+        os.umask(old)
+    assert (tmp_path / "a.txt").stat().st_mode & 0o777 == 0o644
