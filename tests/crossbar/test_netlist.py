@@ -94,3 +94,19 @@ def test_dc_backends_agree_and_batch_binary_runs(tmp_path):
         np.testing.assert_allclose(run_vmm_ngspice(spec.with_backend(backend), row_V), ref, rtol=1e-6)
     np.testing.assert_allclose(run_vmm_ngspice(spec, row_V, batch=True, keep_dir=tmp_path), ref, rtol=1e-6)
     assert (tmp_path / "circuit.cir").is_file()
+
+
+def test_committed_examples_are_current():
+    """circuits/crossbar/ matches its generator (rerun python -m memcompact.crossbar.examples if not)."""
+    from pathlib import Path
+
+    from memcompact.crossbar.examples import EXAMPLES, example_netlist
+
+    folder = Path(__file__).resolve().parents[2] / "circuits" / "crossbar"
+    assert (folder / f"{cellmodel.CELL_NAME}.va").read_text() == cellmodel.cell_verilog_a_source()
+    lib = (folder / f"{cellmodel.CELL_NAME}.lib").read_text()   # the native writer evolves: structure only
+    assert all(f"+ {name}=0.0" in lib for name in cellmodel.OFFSET_NAMES)
+    for name, (cell, backend) in EXAMPLES.items():
+        path = folder / f"{name}.cir"
+        if path.exists():
+            assert path.read_text() == example_netlist(cell, backend), name
