@@ -3,7 +3,8 @@
 ``python -m memcompact.crossbar.examples`` (re)writes them: the cell model
 (``memcompact_ecm_cell.va``, its ``.osdi`` compiled with openvaf-r, and the
 native ``memcompact_ecm_cell.lib``) and 4x4 program/read netlists (1R and
-1T1R with the Verilog-A cells, 1R with the native subcircuit). Each netlist
+1T1R with the Verilog-A cells; the native subcircuit runs the same netlist
+with ``backend="native"`` but takes minutes for this transient, so no example). Each netlist
 writes the read current of every cell with ``.meas`` lines and runs with
 ``ngspice -b circuits/crossbar/<name>.cir`` from the repository root (paths
 are resolved from the netlist's folder).
@@ -25,7 +26,6 @@ EXAMPLE_PATTERN = np.array([[1, 0, 0, 1], [0, 0, 1, 0], [0, 1, 0, 0], [1, 0, 0, 
 EXAMPLES = {
     "program_read_4x4_1r": ("1R", "verilog-a"),
     "program_read_4x4_1t1r": ("1T1R", "verilog-a"),
-    "program_read_4x4_1r_native": ("1R", "native"),
 }
 
 
