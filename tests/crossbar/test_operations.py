@@ -59,3 +59,15 @@ def test_transient_netlist_has_pwl_sources_and_uic():
     spec = CrossbarSpec(2, 2)
     text = transient_netlist(spec, program_phases(spec, np.eye(2, dtype=bool)))
     assert "PWL(" in text and " uic" in text and "method=gear" in text
+
+
+@pytest.mark.ngspice
+def test_v3_scheme_and_1t1r_agree_with_ngspice():
+    """3x3 V/3 (1R) and V/2 (1T1R) program/read: Python within 0.05 decades of ngspice."""
+    pattern = np.eye(3, dtype=bool)
+    for spec, scheme in ((CrossbarSpec(3, 3), "V/3"), (CrossbarSpec(3, 3, cell="1T1R"), "V/2")):
+        ref = program_and_read(spec, pattern, scheme, engine="ngspice")
+        got = program_and_read(spec, pattern, scheme, engine="python")
+        assert ref.margin_decades() > 3 and got.margin_decades() > 3
+        diff = np.abs(np.log10(np.abs(got.read_currents_A)) - np.log10(np.abs(ref.read_currents_A)))
+        assert diff.max() < 0.05, (spec.cell, scheme, diff.max())
