@@ -43,7 +43,7 @@ import numpy as np
 
 from memcompact.errors import InputError
 from memcompact.fit import fit_it, log_current
-from memcompact.fit.data import detect_curve_events
+from memcompact.fit.data import formation_crossing_s
 from memcompact.model.cards import preset_params
 from memcompact.model.parameters import PARAMETER_TABLE
 from memcompact.model.solver import integrate
@@ -103,8 +103,13 @@ def simulate_curves(params, voltages_V, time_s, series_resistance_ohm, rtol=1e-3
 
 
 def formation_time_s(time_s, current_A):
-    """Formation time [s] as the fit dates it (:func:`memcompact.fit.data.detect_curve_events`), or None."""
-    return detect_curve_events(np.asarray(time_s), np.asarray(current_A))["t_form_s"]
+    """Formation time [s] as the fit dates it, or None.
+
+    The last time the running-median log current rises through halfway (in
+    decades) between its levels before and after formation
+    (:func:`memcompact.fit.data.formation_crossing_s`).
+    """
+    return formation_crossing_s(np.asarray(time_s), np.asarray(current_A))
 
 
 def level_errors_decades(time_s, chain_A, model_A, t_chain_s, t_model_s):

@@ -196,8 +196,8 @@ def detect_curve_events(time_s, current_A):
     """Events of an I-t curve as the fit dates them (:func:`memcompact.events.detect_events`).
 
     The noise floor is three times :func:`estimate_noise_floor_A`.
-    Formation must reach halfway (in decades) between the lowest and the
-    highest level (running median), so the
+    Formation must reach three quarters of the way (in decades) from the
+    lowest to the highest level (running median), so the
     first small steps of a gradual, stepwise rise are not taken for
     formation followed by a drop and an ECM jump; data that never rise by
     ``form_decades`` have no formation.
@@ -217,7 +217,7 @@ def detect_curve_events(time_s, current_A):
     width = smoothing_samples(a.size)
     y = _running_median(np.log10(np.maximum(a, floor)), width)
     lo, hi = float(y.min()), float(y.max())
-    form_min_A = 10 ** (0.5 * (lo + hi)) if hi - lo > 2.5 else 0.0
+    form_min_A = 10 ** (lo + 0.75 * (hi - lo)) if hi - lo > 2.5 else 0.0
     return detect_events(time_s, current_A, noise_floor_A=floor, form_min_A=form_min_A, smooth_samples=width)
 
 
@@ -236,9 +236,11 @@ def event_marks(time_s, log_i, events):
     """Event crossing levels and the data's crossing times (see :class:`CurveData` ``marks``).
 
     Formation is dated where the (running-median) log current crosses halfway
-    (in decades) between the levels before and after formation; the drop and
-    the ECM jump likewise between the levels around them. The same rule
-    dates the model's events, so both are measured alike.
+    (in decades) between the levels before and after formation, for the last
+    time before the detected formation (a flickering rise is dated where it
+    finally went up); the drop and the ECM jump likewise between the levels
+    around them. The same rule dates the model's events (whose rise is
+    monotone), so both are measured alike.
     """
     from memcompact.events import _running_median
 
@@ -249,10 +251,13 @@ def event_marks(time_s, log_i, events):
         return marks
     lo, hi = np.log10(events["i_before_form_A"]), np.log10(events["i_after_form_A"])
     level = 0.5 * (lo + hi)
-    window = 0.05 * (time_s[-1] - time_s[0])
-    t = crossing_time_s(time_s, y, level, start_s=t_form - window)
-    if t is not None and t > 0:
-        marks["t_form_s"] = (level, True, t)
+    jf = int(np.searchsorted(time_s, t_form))
+    below = np.nonzero(y[: jf + 1] < level)[0]
+    if below.size and below[-1] + 1 < y.size:
+        k = int(below[-1])
+        t = crossing_time_s(time_s[k:], y[k:], level)
+        if t is not None and t > 0:
+            marks["t_form_s"] = (level, True, t)
     if events.get("t_drop_s") is not None and events.get("i_after_drop_A"):
         level_d = 0.5 * (hi + np.log10(events["i_after_drop_A"]))
         t = crossing_time_s(time_s, y, level_d, start_s=t_form, rising=False)
@@ -264,6 +269,24 @@ def event_marks(time_s, log_i, events):
         if t is not None:
             marks["t_ecm_s"] = (level_e, True, t)
     return marks
+
+
+def formation_crossing_s(time_s, current_A, noise_floor_A=None):
+    """Formation time [s] as the fit dates it (``marks['t_form_s']``), or None.
+
+    Parameters
+    ----------
+    time_s : numpy.ndarray
+        Sample times [s].
+    current_A : numpy.ndarray
+        Current [A].
+    noise_floor_A : float, optional
+        Floor of the log current [A]; default :func:`estimate_noise_floor_A`.
+    """
+    time_s = np.asarray(time_s, dtype=float)
+    floor = estimate_noise_floor_A(current_A) if noise_floor_A is None else noise_floor_A
+    marks = event_marks(time_s, log_current(current_A, floor), detect_curve_events(time_s, current_A))
+    return marks["t_form_s"][2] if "t_form_s" in marks else None
 
 
 def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistance_ohm=None):
@@ -317,5 +340,5 @@ def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistanc
                      events=events, marks=marks)
 
 
-__all__ = ["CurveData", "crossing_time_s", "detect_compliance_A", "estimate_noise_floor_A", "detect_curve_events", "event_marks",
+__all__ = ["CurveData", "crossing_time_s", "detect_compliance_A", "estimate_noise_floor_A", "detect_curve_events", "event_marks", "formation_crossing_s",
            "log_current", "prepare_curve", "smoothing_samples"]

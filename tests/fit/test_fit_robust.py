@@ -19,6 +19,7 @@ def _check_timing(result, true, rel=0.03):
         assert result.params[name] == pytest.approx(true[name], rel=rel), name
 
 
+@pytest.mark.slow
 def test_negative_readings_near_the_floor():
     # 1 pA instrument noise around zero: the HRS (~0.6 pA) is buried, a third of its readings negative
     true, curves, _ = make_curves([2.85, 3.05], duration_s=600.0, n_samples=601, seed=5, floor_noise_A=1e-12)
@@ -33,6 +34,7 @@ def test_negative_readings_near_the_floor():
     assert result.card["curves"][1]["model_events"]["t_form_s"] == pytest.approx(30, rel=0.1)
 
 
+@pytest.mark.slow
 def test_outliers_do_not_pull_the_fit():
     true, curves, _ = make_curves([2.85, 3.05], duration_s=600.0, n_samples=601, seed=6)
     rng = np.random.default_rng(1)
