@@ -29,11 +29,16 @@ Prints two tables:
    the largest N (goal >= 50x). CPU time (``time.process_time``) is used
    for the ratio because the machine is shared: wall time also counts the
    other processes (both are printed).
+3. The same loops at the matched rtol with a scalar right-hand side: the
+   generated ``solver_derivatives`` text with ``math`` functions in place of
+   numpy's (numpy's per-call overhead on scalars dominates the loop above),
+   the fastest plain-Python loop this benchmark knows.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import time
 
@@ -62,6 +67,34 @@ def scipy_device(params, method, rtol, atol):
 
     def f(t, y):
         return np.array(compiled.solver_derivatives(VOLTAGE_V, SERIES_OHM, tuple(y), q), dtype=float)
+
+    y0 = np.array(compiled.initial_state(params), dtype=float)
+    sol = solve_ivp(f, (0.0, DURATION_S), y0, method=method, rtol=rtol, atol=atol, t_eval=T_EVAL)
+    if not sol.success:
+        raise RuntimeError(f"solve_ivp {method} rtol={rtol:g}: {sol.message}")
+    current, _, _ = compiled.solver_outputs(np.full(T_EVAL.size, VOLTAGE_V), SERIES_OHM, tuple(sol.y), q)
+    return np.log10(np.abs(current)), sol.nfev
+
+
+def scalar_derivatives():
+    """``solver_derivatives`` for one device on Python floats: the generated text with ``math`` functions."""
+    source = compiled.python_source()
+    text = source[source.index("def solver_derivatives"):source.index("def solver_outputs")]
+    for numpy_name, math_name in (("np.exp", "math.exp"), ("np.log", "math.log"), ("np.sqrt", "math.sqrt"),
+                                  ("np.tanh", "math.tanh"), ("np.abs", "abs"), ("np.minimum", "min"),
+                                  ("np.maximum", "max")):
+        text = text.replace(numpy_name, math_name)
+    namespace = {"math": math, **{k: v for k, v in compiled.compiled().items() if isinstance(v, float)}}
+    exec(compile(text, "<scalar solver_derivatives>", "exec"), namespace)  # noqa: S102
+    return namespace["solver_derivatives"]
+
+
+def scipy_device_scalar(params, method, rtol, atol, derivatives):
+    """As :func:`scipy_device` with the scalar right-hand side ``derivatives``."""
+    q = {k: float(v) for k, v in compiled.solver_prepare(params).items()}
+
+    def f(t, y):
+        return derivatives(VOLTAGE_V, SERIES_OHM, (float(y[0]), float(y[1]), float(y[2]), float(y[3])), q)
 
     y0 = np.array(compiled.initial_state(params), dtype=float)
     sol = solve_ivp(f, (0.0, DURATION_S), y0, method=method, rtol=rtol, atol=atol, t_eval=T_EVAL)
@@ -157,8 +190,20 @@ def main(argv=None):
                   f"{err[0]:17.4f} {err[1]:19.4f} {err[2]:15.2f} {cpu / cpu_vec:12.0f}x"
                   f"{'  <- matched' if ok and matched[0] == rtol else ''}")
         summary.append((method, matched))
-    print()
+    derivatives = scalar_derivatives()
+    scalar_rows = []
     for method, matched in summary:
+        rtol = matched[0] if matched is not None else SCIPY_RTOLS[-1]
+        w0, c0 = time.perf_counter(), time.process_time()
+        log_i = np.array([scipy_device_scalar(device_params(devices, k), method, rtol, solver.ATOL, derivatives)[0]
+                          for k in range(m)])
+        per, cpu = (time.perf_counter() - w0) / m, (time.process_time() - c0) / m
+        err = accuracy(log_i, log_ref)
+        print(f"{'scipy ' + method + ' loop, scalar math RHS':36s} {rtol:6.0e} {1e3 * per:17.3f} {1e3 * cpu:16.3f} "
+              f"{err[0]:17.4f} {err[1]:19.4f} {err[2]:15.2f} {cpu / cpu_vec:12.0f}x")
+        scalar_rows.append((method + ", scalar math RHS,", (rtol, cpu) if matched is not None else None))
+    print()
+    for method, matched in summary + scalar_rows:
         if matched is None:
             print(f"{method}: no rtol down to {SCIPY_RTOLS[-1]:g} matches the vectorised solver's accuracy")
         else:
