@@ -36,6 +36,8 @@ from memcompact.progress import Progress
 
 #: Leak resistor of a floating line (as written in the netlist) [Ohm].
 FLOAT_OHM = 1e15
+#: Column ordering of the sparse LU: the nodal matrix is symmetric (1R), minimum degree on A^T + A.
+ORDERING = "MMD_AT_PLUS_A"
 
 
 @dataclass
@@ -218,7 +220,7 @@ def solve_dc(spec, row_V, col_V=0.0, gate_V=None, conductance_S=None, tol_V=1e-1
 def _solve_network(net, g, gates, tol_V=1e-13, max_iterations=100, v0=None):
     a = net.matrix(g)
     if not net.one_t:
-        return spla.spsolve(a, net.source), 1
+        return spla.spsolve(a, net.source, permc_spec=ORDERING), 1
     t = net.spec.transistor
     beta, vto = t.beta_A_per_V2, t.threshold_V
     d_idx = net.m_idx.ravel()
@@ -326,17 +328,16 @@ def _thevenin_resistance(net, g, v_cell, picks, gates, v_op):
         a = a + sp.coo_matrix((np.concatenate([dd, ds, -dd, -ds]),
                                (np.concatenate([d_idx, d_idx, s_idx, s_idx]),
                                 np.concatenate([d_idx, s_idx, d_idx, s_idx]))), shape=a.shape).tocsc()
-    lu = spla.splu(a.tocsc())
+    lu = spla.splu(a.tocsc(), permc_spec=ORDERING)
     r_th = np.zeros(net.nm)
-    for start in range(0, picks.size, 256):
-        chunk = picks[start:start + 256]
-        rhs = np.zeros((net.size, chunk.size))
-        rhs[net.ae[chunk], np.arange(chunk.size)] += 1.0
-        rhs[net.ie[chunk], np.arange(chunk.size)] -= 1.0
+    gc = g.ravel()
+    rhs = np.zeros(net.size)
+    for k in picks:  # one right-hand side at a time: faster than SuperLU's dense multi-RHS solve
+        rhs[net.ae[k]], rhs[net.ie[k]] = 1.0, -1.0
         x = lu.solve(rhs)
-        r_full = x[net.ae[chunk], np.arange(chunk.size)] - x[net.ie[chunk], np.arange(chunk.size)]
-        denominator = np.maximum(1.0 - g.ravel()[chunk] * r_full, 1e-12)
-        r_th[chunk] = np.maximum(r_full / denominator, 0.0)
+        rhs[net.ae[k]] = rhs[net.ie[k]] = 0.0
+        r_full = x[net.ae[k]] - x[net.ie[k]]
+        r_th[k] = max(r_full / max(1.0 - gc[k] * r_full, 1e-12), 0.0)
     return r_th
 
 
@@ -392,19 +393,22 @@ def simulate_phases(spec, phases, substeps=8, rtol=1e-3, progress=False, bias_fr
                 if spec.cell == "1T1R" else np.zeros(n)
             pieces = _phase_pieces(phase, substeps)
             sample = phase.sample_time_s()
+            r_th, g_rth = np.zeros(spec.n_cells), None
             for ta, tb in zip(pieces[:-1], pieces[1:]):
                 g = np.broadcast_to(compiled.conductance(tuple(y), params), (spec.n_cells,)).copy()
-                if True:
-                    v, _ = _solve_network(net, g, gates)
-                    v_cell = v[net.ae] - v[net.ie]
-                    big = np.abs(v_cell) > bias_fraction * np.max(np.abs(v_cell)) if np.any(v_cell) else \
-                        np.zeros(spec.n_cells, dtype=bool)
-                    picks = np.nonzero(big)[0]
-                    r_th = _thevenin_resistance(net, g, v_cell, picks, gates, v) if picks.size else \
-                        np.zeros(spec.n_cells)
-                    v_th = v_cell * (1.0 + g * r_th)
-                    if phase.corners_s()[1] <= ta < phase.corners_s()[2]:
-                        vmax[k] = np.maximum(vmax[k], np.abs(v_cell).reshape(n, m))
+                v, _ = _solve_network(net, g, gates)
+                v_cell = v[net.ae] - v[net.ie]
+                big = np.abs(v_cell) > bias_fraction * np.max(np.abs(v_cell)) if np.any(v_cell) else \
+                    np.zeros(spec.n_cells, dtype=bool)
+                picks = np.nonzero(big)[0]
+                # Thevenin resistances: again only when some conductance moved by more than
+                # 0.1 decade since they were computed (they depend on the network, not the source)
+                if picks.size and (g_rth is None or np.max(np.abs(np.log10(g / g_rth))) > 0.1):
+                    r_th = _thevenin_resistance(net, g, v_cell, picks, gates, v)
+                    g_rth = g
+                v_th = v_cell * (1.0 + g * r_th)
+                if phase.corners_s()[1] <= ta < phase.corners_s()[2]:
+                    vmax[k] = np.maximum(vmax[k], np.abs(v_cell).reshape(n, m))
                 times = np.array([ta, tb])
                 corners = phase.corners_s()
                 inner = corners[(corners > ta) & (corners < tb)]
