@@ -318,17 +318,17 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     card_start = _start_params(card)
     if auto_start is None:
         auto_start = card is None
-    if vary is not None:
+    if vary is None:
+        vary = default_vary(data)
+    else:
         vary = tuple(vary)
         _check_names(vary, "vary")
-    start = starting_values(data, card_start, vary=vary or ()) if auto_start else dict(card_start)
+    start = starting_values(data, card_start, vary=vary) if auto_start else dict(card_start)
     for name, value in fixed_values.items():
         if name != SERIES:
             # held at the given value, else at the starting card's (not at a data-derived guess)
             start[name] = float(card_start[name] if value is None else value)
     validate_params(start)
-    if vary is None:
-        vary = default_vary(data)
     vary = tuple(n for n in dict.fromkeys(vary) if n not in fix)
     if not any("t_form_s" in d.marks for d in data):
         notes.append("no formation detected in the data: events are null; only the OFF level is identified, "

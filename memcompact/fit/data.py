@@ -271,6 +271,31 @@ def event_marks(time_s, log_i, events):
     return marks
 
 
+def dated_events(time_s, current_A, noise_floor_A=None, events=None):
+    """``t_form_s``, ``t_drop_s``, ``t_ecm_s`` [s] (or None) as the fit dates them.
+
+    Each event found by :func:`detect_curve_events` is dated at its half-way
+    crossing (:func:`event_marks`); where no crossing is found, at the
+    detector's sample time.
+
+    Parameters
+    ----------
+    time_s : numpy.ndarray
+        Sample times [s].
+    current_A : numpy.ndarray
+        Current [A].
+    noise_floor_A : float, optional
+        Floor of the log current [A]; default :func:`estimate_noise_floor_A`.
+    events : dict, optional
+        :func:`detect_curve_events` result, if already computed.
+    """
+    time_s = np.asarray(time_s, dtype=float)
+    floor = estimate_noise_floor_A(current_A) if noise_floor_A is None else noise_floor_A
+    events = detect_curve_events(time_s, current_A) if events is None else events
+    marks = event_marks(time_s, log_current(current_A, floor), events)
+    return {key: (marks[key][2] if key in marks else events.get(key)) for key in ("t_form_s", "t_drop_s", "t_ecm_s")}
+
+
 def formation_crossing_s(time_s, current_A, noise_floor_A=None):
     """Formation time [s] as the fit dates it (``marks['t_form_s']``), or None.
 
@@ -340,5 +365,5 @@ def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistanc
                      events=events, marks=marks)
 
 
-__all__ = ["CurveData", "crossing_time_s", "detect_compliance_A", "estimate_noise_floor_A", "detect_curve_events", "event_marks", "formation_crossing_s",
+__all__ = ["CurveData", "crossing_time_s", "detect_compliance_A", "estimate_noise_floor_A", "dated_events", "detect_curve_events", "event_marks", "formation_crossing_s",
            "log_current", "prepare_curve", "smoothing_samples"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memcompact.fit.data import detect_curve_events, log_current
+from memcompact.fit.data import dated_events, log_current
 from memcompact.io import EVENT_KEYS
 from memcompact.model.cards import CARD_VERSION, MODEL_NAME
 from memcompact.model.parameters import PARAMETER_TABLE
@@ -54,11 +54,12 @@ def build_card(result, series_fit):
             correlations[_model_name(lname)] = {_model_name(o): round(float(c), 4) for o, c in par.correl.items()}
     curves = []
     for k, (d, mi) in enumerate(zip(result.data, result.model_current_A)):
-        mev = detect_curve_events(d.curve.time_s, mi)
+        mev = dated_events(d.curve.time_s, mi, d.noise_floor_A)
+        dev = dated_events(d.curve.time_s, d.curve.current_A, d.noise_floor_A, events=d.events)
         curves.append({
             "file": d.curve.source, "voltage_V": d.voltage_V, "series_resistance_ohm": float(series_fit[k]),
             "noise_floor_A": d.noise_floor_A, "compliance_A": d.compliance_A,
-            "events": events_or_null(d.events), "model_events": events_or_null(mev),
+            "events": events_or_null(dev), "model_events": events_or_null(mev),
             "rms_decades": round(rms_decades(d, mi), 4),
         })
     card = {

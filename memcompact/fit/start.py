@@ -22,6 +22,32 @@ def _clip(name, value):
     return float(np.clip(value, spec.lower, spec.upper))
 
 
+def _delay_slope_per_V(data):
+    """Slope of ln(formation time) vs voltage [1/V] over the curves that form (None: < 2 voltages)."""
+    pairs = [(d.voltage_V, d.marks["t_form_s"][2]) for d in data if "t_form_s" in d.marks]
+    if len({v for v, _ in pairs}) < 2:
+        return None
+    v = np.array([p[0] for p in pairs])
+    return float(np.polyfit(v, np.log([max(p[1], 1e-9) for p in pairs]), 1)[0])
+
+
+def delay_is_flat(data, params=None):
+    """True when the delay falls with voltage more weakly than ``nucleation_alpha`` = its value allows.
+
+    The smallest workable voltage fraction (``N_c z e f V = 3 kT`` at the
+    lowest voltage) already makes the delay fall with slope
+    ``-alpha * 3 / V_min`` [1/V]; a measured slope less than twice that
+    (a supply-limited device, like the cluster chain) needs a smaller
+    transfer coefficient ``nucleation_alpha``.
+    """
+    slope = _delay_slope_per_V(data)
+    if slope is None:
+        return False
+    alpha = (params or {}).get("nucleation_alpha", PARAMETER_TABLE["nucleation_alpha"].default)
+    v_min = min(abs(d.voltage_V) for d in data if "t_form_s" in d.marks)
+    return -slope < 2 * alpha * 3.0 / v_min
+
+
 def default_vary(data):
     """Parameters fitted by default for these curves (see docs/fitting.md).
 
@@ -30,7 +56,9 @@ def default_vary(data):
       ``tunnel_resistance_ohm``: the ON level; ``leakage_conductance_S``:
       the OFF (HRS) level.
     - ``nucleation_voltage_fraction`` only with formation at >= 2 voltages:
-      one voltage cannot identify the voltage dependence of the delay.
+      one voltage cannot identify the voltage dependence of the delay; and
+      ``nucleation_alpha`` too when the delay hardly falls with voltage
+      (:func:`delay_is_flat`).
     - ``reservoir_m3`` when a curve shows a spontaneous drop (AE depletion),
       ``refill_rate_per_Vs`` when it also comes back, and
       ``thermal_resistance_K_per_W`` when it shows an ECM jump.
@@ -47,6 +75,8 @@ def default_vary(data):
     vary = list(CORE_VARY)
     if len({d.voltage_V for d in formed}) >= 2:
         vary.insert(1, "nucleation_voltage_fraction")
+        if delay_is_flat(data):
+            vary.insert(2, "nucleation_alpha")
     if any("t_drop_s" in d.marks for d in data):
         vary.append("reservoir_m3")
         if any(d.events.get("t_refill_s") is not None for d in data):
@@ -110,7 +140,7 @@ def starting_values(data, params, vary=()):
         # or forward and backward rates balance and nothing forms, whatever the slope says
         v_min = float(np.abs(v_arr).min())
         f_floor = 3 * kt / (out["nucleus_atoms"] * out["ion_charge"] * v_min)
-        if "nucleation_alpha" in vary and -slope * kt / k_v < 2 * f_floor:
+        if "nucleation_alpha" in vary and delay_is_flat(data, out):
             f_flat = 6 * kt / (out["nucleus_atoms"] * out["ion_charge"] * v_min)
             out["nucleation_voltage_fraction"] = _clip("nucleation_voltage_fraction", f_flat)
             alpha = max(-slope, 0.0) * kt / (f_flat * out["nucleus_atoms"] * out["ion_charge"])
@@ -160,4 +190,4 @@ def starting_values(data, params, vary=()):
     return out
 
 
-__all__ = ["CORE_VARY", "default_vary", "nucleation_barrier_for_delay_eV", "starting_values"]
+__all__ = ["CORE_VARY", "default_vary", "delay_is_flat", "nucleation_barrier_for_delay_eV", "starting_values"]
