@@ -9,7 +9,8 @@ See docs/fitting.md.
 
 from memcompact.fit.core import SERIES, FitResult, FitWarning, GlobalProblem, fit_it
 from memcompact.fit.data import (
-    CurveData, crossing_time_s, detect_compliance_A, estimate_noise_floor_A, log_current, prepare_curve,
+    CurveData, crossing_time_s, dated_events, estimate_noise_floor_A, formation_crossing_s, log_current,
+    prepare_curve,
 )
 from memcompact.fit.plot import plot_fit
 from memcompact.fit.report import build_card, fit_report_text
@@ -17,6 +18,6 @@ from memcompact.fit.start import CORE_VARY, default_vary, starting_values
 
 __all__ = [
     "CORE_VARY", "CurveData", "FitResult", "FitWarning", "GlobalProblem", "SERIES", "build_card",
-    "crossing_time_s", "default_vary", "detect_compliance_A", "estimate_noise_floor_A", "fit_it",
+    "crossing_time_s", "dated_events", "default_vary", "estimate_noise_floor_A", "fit_it", "formation_crossing_s",
     "fit_report_text", "log_current", "plot_fit", "prepare_curve", "starting_values",
 ]

@@ -47,7 +47,7 @@ import numpy as np
 from memcompact.errors import InputError, ParameterError
 from memcompact.fit.data import CurveData, crossing_time_s, log_current, prepare_curve
 from memcompact.fit.start import default_vary, starting_values
-from memcompact.model.cards import CARD_VERSION, MODEL_NAME, card_params, load_model_card, preset_params
+from memcompact.model.cards import card_params, load_model_card, preset_params
 from memcompact.model.parameters import PARAMETER_TABLE, validate_params
 from memcompact.model.solver import integrate
 from memcompact.model.stimulus import constant

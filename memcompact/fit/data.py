@@ -75,35 +75,6 @@ def estimate_noise_floor_A(current_A, block=8):
     return float(max(sigma.min(), MIN_NOISE_FLOOR_A))
 
 
-def detect_compliance_A(current_A, rel_tol=5e-4, min_share=0.03, min_count=10):
-    """Current-compliance level [A] if the trace saturates at one, else None.
-
-    A compliance plateau is a set of readings clipped at one value: at least
-    ``min_count`` samples and ``min_share`` of the trace within ``rel_tol``
-    (relative) of the largest ``|I|``. Physical current levels scatter more
-    than that (noise, filament growth).
-
-    Parameters
-    ----------
-    current_A : array_like
-        Current samples [A].
-    rel_tol : float
-        Relative closeness to the maximum [1].
-    min_share : float
-        Share of samples that must sit on the plateau [1].
-    min_count : int
-        Minimum number of plateau samples.
-    """
-    a = np.abs(np.asarray(current_A, dtype=float))
-    top = float(a.max())
-    if top <= 0:
-        return None
-    n = int(np.count_nonzero(a >= top * (1 - rel_tol)))
-    if n >= max(min_count, min_share * a.size):
-        return top
-    return None
-
-
 def _metadata_float(curve, keys):
     for key in keys:
         if key in curve.metadata:
@@ -326,8 +297,7 @@ def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistanc
     compliance_A : float, optional
         Compliance [A]; default the ``# compliance_A:`` metadata; 0 or
         None disables it. (Not detected automatically: a series-limited ON
-        level is as flat as a compliance plateau; :func:`detect_compliance_A`
-        only flags a candidate for the report.)
+        level is as flat as a compliance plateau.)
     series_resistance_ohm : float, optional
         Loop resistance [Ohm]; default the ``# series_resistance_ohm:``
         metadata, else 0.
@@ -365,5 +335,6 @@ def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistanc
                      events=events, marks=marks)
 
 
-__all__ = ["CurveData", "crossing_time_s", "detect_compliance_A", "estimate_noise_floor_A", "dated_events", "detect_curve_events", "event_marks", "formation_crossing_s",
-           "log_current", "prepare_curve", "smoothing_samples"]
+__all__ = ["CurveData", "crossing_time_s", "dated_events", "detect_curve_events",
+           "estimate_noise_floor_A", "event_marks", "formation_crossing_s", "log_current", "prepare_curve",
+           "smoothing_samples"]

@@ -92,12 +92,13 @@ def fit_report_text(result):
     lines.append(fit_report(result.minimizer_result, show_correl=True, min_correl=0.3))
     lines += ["", "[[Curves]]"]
     for c in result.card["curves"]:
-        lines.append(f"    {c['file'] or '<curve>'}: {c['voltage_V']:g} V, series {c['series_resistance_ohm']:.4g} Ohm, "
-                     f"noise floor {c['noise_floor_A']:.3g} A"
+        lines.append(f"    {c['file'] or '<curve>'}: {c['voltage_V']:g} V, "
+                     f"series {c['series_resistance_ohm']:.4g} Ohm, noise floor {c['noise_floor_A']:.3g} A"
                      + (f", compliance {c['compliance_A']:.3g} A" if c["compliance_A"] else "")
                      + f", log-current RMS {c['rms_decades']:.3f} decades")
         for key in ("t_form_s", "t_drop_s", "t_ecm_s"):
-            lines.append(f"        {key:9s} data {_fmt_t(c['events'][key]):>12s}   model {_fmt_t(c['model_events'][key]):>12s}")
+            data_t, model_t = _fmt_t(c["events"][key]), _fmt_t(c["model_events"][key])
+            lines.append(f"        {key:9s} data {data_t:>12s}   model {model_t:>12s}")
     if result.warnings:
         lines += ["", "[[Warnings]]"] + [f"    {w}" for w in result.warnings]
     lines.append(f"\nfitted in {result.elapsed_s:.2f} s")

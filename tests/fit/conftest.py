@@ -25,7 +25,8 @@ def make_curves(voltages_V, duration_s=600.0, n_samples=601, seed=0, rel_noise=0
     rng = np.random.default_rng(seed)
     curves = []
     for k, v in enumerate(voltages_V):
-        i = sol.current_A[k] * (1 + rel_noise * rng.standard_normal(t.size)) + floor_noise_A * rng.standard_normal(t.size)
+        noise = rel_noise * rng.standard_normal(t.size)
+        i = sol.current_A[k] * (1 + noise) + floor_noise_A * rng.standard_normal(t.size)
         curves.append(ITCurve(t, i, v, metadata={"series_resistance_ohm": f"{SERIES_OHM:g}"},
                               source=f"synthetic_{v:g}V"))
     return true, curves, sol.current_A

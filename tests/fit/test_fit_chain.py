@@ -9,7 +9,7 @@ from memcompact.chain import preset, simulate_chain
 from memcompact.fit import fit_it, log_current
 from memcompact.fit.data import formation_crossing_s
 from memcompact.model import constant, integrate
-from tests.fit.conftest import SERIES_OHM, make_curves
+from tests.fit.conftest import SERIES_OHM
 
 
 @pytest.fixture(scope="module")
