@@ -14,9 +14,9 @@ came back within 10 %:
 Both start from automatic starting values, with the default set of fitted
 parameters (memcompact.fit.default_vary) and the default budget. Columns:
 wall and CPU time [s], residual evaluations (nfev), solver calls (residuals
-plus Jacobians, each ONE vectorised integrate call), devices integrated in
-total, worst log-current RMS [decades] and the largest relative error of a
-fitted parameter.
+plus Jacobians, each ONE vectorised integrate call), worst log-current RMS
+[decades] and the largest relative error of a fitted parameter. The goal is checked on wall time and on CPU time: the
+machine is shared, and wall time also counts other people's processes.
 """
 
 from __future__ import annotations
@@ -67,7 +67,7 @@ def run_case(label, voltages_V, duration_s, n_samples, goal_s):
     njev = int(getattr(mres, "njev", 0) or 0)
     return dict(case=label, points=sum(c.time_s.size for c in curves), wall=wall, cpu=cpu, nfev=mres.nfev,
                 calls=mres.nfev + njev, rms=max(result.rms_decades), err=worst, goal=goal_s,
-                ok="yes" if wall < goal_s else "NO")
+                ok="yes" if wall < goal_s else "NO", ok_cpu="yes" if cpu < goal_s else "NO")
 
 
 def main(argv=None):
@@ -78,14 +78,14 @@ def main(argv=None):
              ("4 curves global, 601 points each", [2.85, 2.95, 3.05, 3.15], 600.0, 601, 30.0)]
     print(f"memcompact fit benchmark ({os.cpu_count()} CPUs visible)")
     head = (f"{'case':34s} {'points':>6s} {'wall s':>7s} {'cpu s':>7s} {'nfev':>5s} {'calls':>5s} "
-            f"{'RMS dec':>7s} {'max rel err':>11s} {'goal s':>6s} {'met':>4s}")
+            f"{'RMS dec':>7s} {'max rel err':>11s} {'goal s':>6s} {'met (wall)':>10s} {'met (cpu)':>9s}")
     print(head)
     print("-" * len(head))
     for label, volts, dur, n, goal in cases:
         rows = [run_case(label, volts, dur, n, goal) for _ in range(max(args.repeat, 1))]
         r = min(rows, key=lambda row: row["wall"])
         print(f"{r['case']:34s} {r['points']:6d} {r['wall']:7.2f} {r['cpu']:7.2f} {r['nfev']:5d} {r['calls']:5d} "
-              f"{r['rms']:7.3f} {r['err']:11.3f} {r['goal']:6.0f} {r['ok']:>4s}")
+              f"{r['rms']:7.3f} {r['err']:11.3f} {r['goal']:6.0f} {r['ok']:>10s} {r['ok_cpu']:>9s}")
 
 
 if __name__ == "__main__":
