@@ -22,10 +22,10 @@ def add_arguments(parser):
     parser.add_argument("data", nargs="+", metavar="DATA.csv", help="constant-voltage I-t CSV files")
     parser.add_argument("--card", help="starting card (JSON file or preset name ag_sio2, cu_sio2); "
                                        "default: ag_sio2 with starting values from the data")
-    parser.add_argument("--vary", nargs="+", metavar="NAME",
+    parser.add_argument("--vary", nargs="+", action="extend", metavar="NAME",
                         help="parameters to fit (default: chosen from the data, see docs/fitting.md); "
                              "'series_resistance_ohm' frees each curve's series resistance")
-    parser.add_argument("--fix", nargs="+", default=[], metavar="NAME[=VALUE]",
+    parser.add_argument("--fix", nargs="+", action="extend", default=[], metavar="NAME[=VALUE]",
                         help="parameters to hold (at the card's value, or at VALUE in the parameter's unit)")
     parser.add_argument("--noise-floor", type=float, metavar="A", help="noise floor of the log residuals [A] "
                                                                         "(default: estimated per curve)")

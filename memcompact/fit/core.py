@@ -415,7 +415,11 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     model_values, series_fit = sets_for(current_values(mres.params))
     params = dict(base, **model_values)
     validate_params(params)
-    cur = problem.simulate([model_values], [series_fit])[0]
+    try:
+        cur = problem.simulate([model_values], [series_fit])[0]
+    except RuntimeError as exc:
+        raise RuntimeError(f"Parameter estimation failed: the model cannot be integrated at the fitted values "
+                           f"({exc}); optimizer: {mres.message}") from exc
     model_i = [cur[k][problem.index[k]] for k in range(len(data))]
     if not mres.success and mres.message:
         notes.append(f"optimizer: {mres.message}")
