@@ -6,10 +6,16 @@ For simulators without OSDI (older ngspice, LTspice-like tools). The layout:
   then inert electrode, every parameter an instance parameter defaulting to
   the card's value;
 * intermediates that depend on parameters only: ``.param`` lines;
-* intermediates that depend on the states only (never on the voltage): a
+* intermediates that depend on at most two states (never on the voltage): a
   behavioural voltage source ``B_<name>`` driving internal node ``n_<name>``
-  (its value in the intermediate's unit), in definition order, so these
-  shared quantities are never expanded into each other;
+  in definition order, so these shared quantities are never expanded into
+  each other; the node holds the value in the intermediate's unit, or its
+  natural logarithm when the value is provably positive (conductances,
+  resistances, shares spanning decades: a linearised logarithm stays close);
+* every read of a state or a node goes through ``min(max(x, lo), hi)`` with
+  the ranges of :mod:`memcompact.export.ranges` (states: their bounds widened
+  by 10 %): never active at the solution, it stops Newton's excursions from
+  overflowing a B-source (ngspice aborts on any floating-point overflow);
 * intermediates that depend on the device voltage are written out (inlined)
   into the expressions that use them. They change fastest (a 1 ns pulse edge)
   and, held on nodes, Newton's linearised intermediate values can leave their
@@ -37,6 +43,7 @@ import textwrap
 from memcompact.export.definition import (
     DEVICE_NAME, TERMINALS, VOLTAGE_NAME, card_label, card_values, load_definition,
 )
+from memcompact.export import ranges
 from memcompact.model import compiled, expr
 
 #: Longest netlist line written; longer lines continue with ``+``.
@@ -59,12 +66,14 @@ def initial_param(state):
 
 
 def node_intermediates(d):
-    """Names of the intermediates held on nodes: functions of the states only, of one state each.
+    """Names of the intermediates held on nodes: functions of at most two states, never of ``V``.
 
-    A function of a single state is smooth and monotone-like over a Newton step,
-    so its linearised node value stays in range; everything built from several
-    states or from the voltage (exponentials of gaps, conductances, rates) is
-    written out so that each Newton iteration evaluates it exactly.
+    Newton sees a node's *linearised* value; across an abrupt event (the
+    reservoir re-closing the AE contact during RESET) a function of all of
+    gap, radius and reservoir linearises badly enough to send the implicit
+    step down the wrong branch. Those (``g_filament_S``, ``tip_share``, ...)
+    and everything built on the voltage are written out, so that each Newton
+    iteration evaluates them exactly.
     """
     state_only = set(compiled.state_only_equations())
     states = {s.name for s in d.states}
@@ -73,7 +82,7 @@ def node_intermediates(d):
         used = expr.names_used(i.tree)
         reads[i.name] = (used & states).union(*(reads.get(n, set()) for n in used))
     return {i.name for i in d.intermediates
-            if not i.static and i.name in state_only}
+            if not i.static and i.name in state_only and len(reads[i.name]) <= MAX_NODE_STATES}
 
 
 def _inline(tree, trees):
@@ -108,6 +117,88 @@ def _wrap(line, width=LINE_WIDTH):
     return parts
 
 
+#: Largest exponent of a log-scaled node read (exp(709) is the largest double).
+LN_MAX = 700.0
+
+#: Smallest value a log-scaled node takes the logarithm of.
+LOG_FLOOR = 1e-300
+
+#: Largest number of states an intermediate held on a node may depend on.
+MAX_NODE_STATES = 2
+
+#: States are clamped to their bounds widened by this share of their range on each side: a
+#: fresh device sits on its bounds, where a clamp's kink would stall Newton.
+STATE_MARGIN = 0.1
+
+
+def clamp_bounds(d, nodes):
+    """Ranges of the states and node intermediates, for the clamps on their reads.
+
+    Parameters
+    ----------
+    d : memcompact.export.definition.Definition
+    nodes : set of str
+        Intermediates held on nodes.
+
+    Returns
+    -------
+    bounds : dict
+        {state or node name: (lo, hi)} with each bound a tree (a number or the
+        name of a ``.param``) or None (no clamp on that side).
+    bound_params : dict
+        {param name: tree} of the ``.param`` lines the bounds name, in order.
+    """
+    static = {i.name: i.tree for i in d.intermediates if i.static}
+    analysis = ranges.RangeAnalysis(d.parameters, static, {}, d.constants)
+    bounds, bound_params = {}, {}
+
+    def named(name, side, tree):
+        if tree is None or isinstance(tree, (ast.Constant, ast.Name)):
+            return tree
+        if ranges._value(tree) is not None:
+            return tree
+        pname = f"{name}_{side}"
+        bound_params[pname] = tree
+        analysis._static[pname] = tree  # its sign follows from its tree
+        return ast.Name(pname, ast.Load())
+
+    for s in d.states:
+        width = ast.BinOp(s.upper, ast.Sub(), s.lower)
+        lower = ranges._binop(s.lower, ast.Sub(), ranges._binop(ranges._const(STATE_MARGIN), ast.Mult(), width))
+        upper = ranges._binop(s.upper, ast.Add(), ranges._binop(ranges._const(STATE_MARGIN), ast.Mult(), width))
+        bounds[s.name] = (named(s.name, "lo", lower), named(s.name, "hi", upper))
+        analysis.named[s.name] = bounds[s.name]
+    for i in d.intermediates:
+        if i.name in nodes:
+            lo, hi = analysis.interval(i.tree)
+            bounds[i.name] = (named(i.name, "lo", lo), named(i.name, "hi", hi))
+            analysis.named[i.name] = bounds[i.name]
+    return bounds, bound_params
+
+
+def log_scaled_nodes(d, nodes, bounds, bound_params):
+    """Node intermediates held as their natural logarithm: those provably > 0.
+
+    Conductances, resistances, shares and windows span decades over a
+    switching event; Newton linearises a node's value, and a linearised
+    logarithm stays close where the linearised value itself overshoots by
+    decades (the native subcircuit then took the wrong branch of an abrupt
+    RESET).
+    """
+    static = {i.name: i.tree for i in d.intermediates if i.static}
+    static.update(bound_params)
+    analysis = ranges.RangeAnalysis(d.parameters, static, {}, d.constants)
+    return {name for name in nodes if bounds[name][0] is not None and analysis.positive(bounds[name][0])}
+
+
+def _clamped(text, lo, hi, writer):
+    if lo is not None:
+        text = f"max({text}, {writer.write(lo)})"
+    if hi is not None:
+        text = f"min({text}, {writer.write(hi)})"
+    return text
+
+
 def ngspice_source(card):
     """ngspice subcircuit text (``.subckt`` ... ``.ends``) with the card's values as defaults.
 
@@ -131,6 +222,10 @@ def ngspice_source(card):
         if not i.static and i.name not in nodes:
             inlined[i.name] = _inline(i.tree, inlined)
 
+    bounds, bound_params = clamp_bounds(d, nodes)
+    static |= set(bound_params)
+    log_nodes = log_scaled_nodes(d, nodes, bounds, bound_params)
+
     def rename(ident):
         if ident == VOLTAGE_NAME:
             return f"V({TERMINALS[0]},{TERMINALS[1]})"
@@ -138,10 +233,14 @@ def ngspice_source(card):
             return expr._spice_number(d.constants[ident])
         if ident in static:
             return ident
+        if ident in log_nodes:
+            lo, hi = bounds[ident]
+            upper = f"ln({w.write(hi)})" if hi is not None else repr(LN_MAX)
+            return _clamped(f"exp(min(V({intermediate_node(ident)}), {upper}))", lo, None, w)
         if ident in nodes:
-            return f"V({intermediate_node(ident)})"
+            return _clamped(f"V({intermediate_node(ident)})", *bounds[ident], w)
         if ident in states:
-            return f"({initial_param(ident)} + V({state_node(ident)}))"
+            return _clamped(f"({initial_param(ident)} + V({state_node(ident)}))", *bounds[ident], w)
         raise expr.ExpressionError(f"ngspice export: cannot place name {ident!r}")
 
     w = expr.NgspiceWriter(rename)
@@ -156,8 +255,10 @@ def ngspice_source(card):
         f"{TERMINALS[1]} = inert electrode.",
         "* States: node s_<state> = state minus its initial value (0 = fresh device), 1 F to ground.",
         "* DC analyses (time = 0) hold the states at their initial values; transient analyses",
-        "* integrate them. State-only intermediates: node n_<name> = value in its unit; the",
-        "* voltage-dependent ones are written out where they are used.",
+        "* integrate them. Intermediates of one or two states: node n_<name> = value in its unit,",
+        "* or its natural logarithm where read as exp(V(n_<name>)); the others are written out",
+        "* where they are used. Reads of states and nodes are clamped to ranges that hold at",
+        "* the solution (they only cut Newton's excursions).",
         "* Parameters (name [unit] bounds: meaning):",
     ]
     for p in d.parameters:
@@ -174,12 +275,19 @@ def ngspice_source(card):
             lines += _wrap(f".param {i.name} = {{{w.write(i.tree)}}}")
     for s in d.states:
         lines += _wrap(f".param {initial_param(s.name)} = {{{w.write(s.initial)}}}")
+    lines.append("* ---- ranges of the states and state-only intermediates (read through min/max: Newton's")
+    lines.append("*      excursions are cut, the solution is never clamped)")
+    for name, tree in bound_params.items():
+        lines += _wrap(f".param {name} = {{{w.write(tree)}}}")
     lines.append("")
     lines.append("* ---- intermediates of the states only, one node each, in definition order")
     for i in d.intermediates:
         if i.name in nodes:
             lines.append(f"* {i.name} [{i.unit}]: {i.description}")
-            lines += _wrap(f"B_{i.name} {intermediate_node(i.name)} 0 V = {w.write(i.tree)}")
+            value = w.write(i.tree)
+            if i.name in log_nodes:
+                value = f"ln(max({value}, {LOG_FLOOR!r}))"
+            lines += _wrap(f"B_{i.name} {intermediate_node(i.name)} 0 V = {value}")
     lines.append("")
     lines.append("* ---- states: C dV/dt = derivative for time > 0; 1 S tie to the initial value at time = 0")
     for s in d.states:

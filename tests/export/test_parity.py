@@ -33,15 +33,15 @@ STRESS_V = {"ag_sio2": 3.0, "cu_sio2": 3.3, "ag_infinite_hot": 3.0}
 LIMITS = {"verilog-a": (0.05, 0.02), "ngspice": (0.1, 0.05)}
 #: Runs that fail in ngspice (docs/export.md, "Limits"): kept as strict xfails, not hidden.
 KNOWN_FAILURES = {
-    ("sweep", "ag_sio2", "ngspice"): "native subcircuit: B-source overflow during Newton iterations",
-    ("pulses", "ag_sio2", "ngspice"): "native subcircuit: B-source overflow during Newton iterations",
+    ("sweep", "ag_sio2", "ngspice"): "native subcircuit: runs, SET within 0.01 %, but the RESET ends ~1 ms "
+                                     "early (t = 1.2966 s vs 1.2976 s): RMS 0.20 decades > 0.1",
     ("sweep", "ag_infinite_hot", "verilog-a"): "timestep too small at t = 1.59 s (RESET of the hot, thick "
                                                "filament; trouble node s_radius_nm)",
     ("stress", "cu_sio2", "verilog-a"): "RMS 0.060 decades > 0.05 (drop 81.50 s vs 81.45 s in Python); "
                                         "events within 0.06 %",
     ("stress", "cu_sio2", "ngspice"): "native subcircuit: timestep too small at formation (t = 80.9 s)",
 }
-#: Native sweeps and pulses fail for every card (each failing run costs ~45 s): run for one card only.
+#: Native sweeps and pulses cost ~1-2 min each (B-source evaluation): default card only.
 CASES = [(kind, card, backend) for kind in ("stress", "sweep", "pulses") for card in CARDS
          for backend in ("verilog-a", "ngspice")
          if not (backend == "ngspice" and kind != "stress" and card != "ag_sio2")]
