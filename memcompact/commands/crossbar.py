@@ -71,6 +71,24 @@ def _formed_states(spec, pattern):
     return states
 
 
+#: The cell model's OSDI, copied next to the netlist (``pre_osdi`` resolves from the netlist's folder).
+_OSDI_NAME = "memcompact_ecm_cell.osdi"
+
+
+def _write_netlist(out, netlist, summary):
+    """Write crossbar.cir and the cell OSDI beside it, so ``ngspice -b OUT/crossbar.cir`` runs."""
+    from memcompact.crossbar.cellmodel import cell_osdi
+    from memcompact.errors import ToolchainError
+    from memcompact.io import atomic_write_bytes, atomic_write_text
+
+    atomic_write_text(out / "crossbar.cir", netlist)
+    try:
+        atomic_write_bytes(out / _OSDI_NAME, cell_osdi().read_bytes())
+        summary["netlist"] = f"ngspice -b {out / 'crossbar.cir'}"
+    except ToolchainError as exc:  # the Python engine needs no compiler
+        summary["netlist"] = f"needs {_OSDI_NAME} beside it ({exc})"
+
+
 def _write_matrix_csv(path, matrix, what):
     from memcompact.io import atomic_write_text
 
@@ -110,13 +128,14 @@ def run(args):
         if args.task == "program":
             phases = program_phases(spec, checker, args.scheme, args.program_v, args.program_width) + \
                 read_phases(spec, args.read_v)
-            netlist = transient_netlist(spec, phases, title=f"program {args.scheme} and read")
+            netlist = transient_netlist(spec, phases, title=f"program {args.scheme} and read",
+                                        osdi=_OSDI_NAME)
             bar.update(1, note="netlist written")
             res = program_and_read(spec, checker, args.scheme, args.engine, args.program_v, args.program_width,
                                    args.read_v, progress=progress and args.engine == "python")
             bar.update(2, note="simulated")
             out.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(out / "crossbar.cir", netlist)
+            _write_netlist(out, netlist, summary)
             _write_matrix_csv(out / "read_currents.csv", res.read_currents_A,
                               f"read current [A] of each cell at {args.read_v} V after programming")
             summary.update(scheme=args.scheme, program_V=args.program_v, program_width_s=args.program_width,
@@ -143,9 +162,10 @@ def run(args):
                         from memcompact.crossbar.netlist import run_vmm_ngspice
                         currents[i] = run_vmm_ngspice(spec, rows, 0.0, gates)
                     bar.update(1 + (i + 1) / n)
-                netlist = vmm_netlist(spec, np.where(np.arange(n) == 0, args.read_v, 0.0), title="read row 0")
+                netlist = vmm_netlist(spec, np.where(np.arange(n) == 0, args.read_v, 0.0), title="read row 0",
+                                      osdi=_OSDI_NAME)
                 out.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(out / "crossbar.cir", netlist)
+                _write_netlist(out, netlist, summary)
                 _write_matrix_csv(out / "read_currents.csv", currents,
                                   f"read current [A] of each cell at {args.read_v} V (rows read one at a time)")
                 on, off = currents[checker], currents[~checker]
@@ -155,7 +175,7 @@ def run(args):
             else:
                 rng = np.random.default_rng(args.seed)
                 row_V = rng.uniform(0.0, args.read_v, n)
-                netlist = vmm_netlist(spec, row_V, title="vector-matrix multiply")
+                netlist = vmm_netlist(spec, row_V, title="vector-matrix multiply", osdi=_OSDI_NAME)
                 if args.engine == "python":
                     dc = solve_dc(spec, row_V)
                     currents, vcell = dc.column_currents_A, dc.cell_voltage_V
@@ -168,7 +188,7 @@ def run(args):
                 bar.update(2, note="simulated")
                 ideal = ideal_vmm(spec.conductance_S(), row_V)
                 out.mkdir(parents=True, exist_ok=True)
-                atomic_write_text(out / "crossbar.cir", netlist)
+                _write_netlist(out, netlist, summary)
                 lines = ["# VMM: row voltages in, column currents out; ideal = sum_i G_ij V_i",
                          "col,current_A,ideal_A,relative_error"]
                 rel = (currents - ideal) / ideal

@@ -502,8 +502,24 @@ def _pwl(phases, values, base=0.0):
     return np.array(t), np.array(v)
 
 
+def read_measure_lines(spec, phases):
+    """``.meas`` lines printing each read phase's column currents ``i_read_r<k>_c<j>`` [A] (for ``ngspice -b``).
+
+    ``k`` counts the read phases in order (row k when reading row by row).
+    """
+    starts, _ = phase_starts_s(phases)
+    lines, k = [], 0
+    for start, phase in zip(starts, phases):
+        if phase.kind != "read":
+            continue
+        t = start + phase.sample_time_s()
+        lines += [f".meas tran i_read_r{k}_c{j} find i(VC{j}) at={t:.12g}" for j in range(spec.cols)]
+        k += 1
+    return lines
+
+
 def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=1e-4,
-                      max_step_fraction=0.02, save_all=False):
+                      max_step_fraction=0.02, save_all=False, measures=True):
     """A ``uic`` transient netlist running the phases one after the other.
 
     Parameters
@@ -524,6 +540,8 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
         pulse corners are breakpoints, so short read pulses are hit exactly).
     save_all : bool
         Save every node (default: only the source currents).
+    measures : bool
+        Add :func:`read_measure_lines` (``ngspice -b`` needs an output request to run).
 
     Returns
     -------
@@ -555,6 +573,8 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
         lines += _continued(".save", saves)
     tmax = max_step_fraction * max_width
     lines.append(f".tran {_num(min_edge)} {_num(total)} 0 {_num(tmax)} uic")
+    if measures:
+        lines += read_measure_lines(spec, phases)
     lines += _osdi_control(osdi)
     lines.append(".end")
     return "\n".join(lines) + "\n"

@@ -19,11 +19,32 @@ def test_vmm_python_writes_netlist_results_and_plot(tmp_path):
     proc = run_cli("--rows", "6", "--cols", "5", "--task", "vmm", "--engine", "python", "--wire-ohm", "2",
                    "-o", str(out), "--quiet")
     assert proc.returncode == 0, proc.stderr
-    for name in ("crossbar.cir", "vmm.csv", "summary.json", "vmm.png", "row_voltages.csv"):
+    for name in ("crossbar.cir", "vmm.csv", "summary.json", "vmm.png", "row_voltages.csv",
+                 "memcompact_ecm_cell.osdi"):
         assert (out / name).is_file()
     summary = json.loads((out / "summary.json").read_text())
     assert 1e-4 < summary["vmm_relative_error_max"] < 0.1
-    assert (out / "crossbar.cir").read_text().count("\nN") == 30
+    text = (out / "crossbar.cir").read_text()
+    assert text.count("\nN") == 30 and "pre_osdi memcompact_ecm_cell.osdi" in text
+
+
+@pytest.mark.ngspice
+def test_written_netlist_runs_with_ngspice_b(tmp_path):
+    """The program netlist the command writes runs with plain `ngspice -b` and prints the read currents."""
+    import shutil
+
+    out = tmp_path / "out"
+    proc = run_cli("--rows", "2", "--cols", "2", "--task", "program", "--engine", "python", "-o", str(out),
+                   "--quiet")
+    assert proc.returncode == 0, proc.stderr
+    run = subprocess.run([shutil.which("ngspice"), "-b", str(out / "crossbar.cir")], capture_output=True,
+                         text=True, timeout=300, cwd=tmp_path)
+    values = {line.split("=")[0].strip(): float(line.split("=")[1].split()[0])
+              for line in run.stdout.splitlines() if line.startswith("i_read_")}
+    assert len(values) == 4
+    # checkerboard: (0,0) and (1,1) SET, read ~8e-10 A at 0.2 V; the others at the 2e-14 A leakage
+    assert values["i_read_r0_c0"] > 1e4 * values["i_read_r0_c1"]
+    assert values["i_read_r1_c1"] > 1e4 * values["i_read_r1_c0"]
 
 
 @pytest.mark.parametrize("args", [

@@ -57,3 +57,12 @@ def test_sneak_paths_kill_the_1r_margin_not_the_1t1r_one():
     # 1T1R: an HRS cell reads its own leakage only
     res = sneak_read_margin(16, "1T1R")
     assert res["current_hrs_A"] < 1e-12
+
+
+def test_variability_monte_carlo_spreads_on_cells_and_is_seeded():
+    from memcompact.crossbar.analysis import variability_monte_carlo
+
+    a = variability_monte_carlo(n=3, trials=2, seed=5)
+    assert np.std(np.log10(a["on_A"])) > 0.01                       # device spread shows in the ON reads
+    assert np.min(a["on_A"]) > 1e3 * np.max(a["off_A"])              # still > 3 decades apart
+    np.testing.assert_allclose(a["off_A"], a["nominal_off_A"], rtol=0.05)
