@@ -259,6 +259,23 @@ setup_venv() {
     stamp_value > "$STAMP"
 }
 
+compile_committed_va() {
+    # The committed Verilog-A modules, compiled next to themselves so that the
+    # testbenches in circuits/ run with plain `ngspice -b` (the .osdi files are
+    # build products, not committed). Redone only when a .va is newer.
+    local va osdi
+    for va in verilog_a/memcompact_ecm.va circuits/crossbar/memcompact_ecm_cell.va; do
+        [[ -f "$va" ]] || continue
+        osdi="${va%.va}.osdi"
+        if [[ ! -f "$osdi" || "$va" -nt "$osdi" ]]; then
+            say "compiling $va -> $osdi (openvaf-r)"
+            "$VENV/bin/python" -c 'import sys; from memcompact.spice import compile_va; compile_va(sys.argv[1])' "$va" \
+                || die "openvaf-r failed on $va"
+        fi
+    done
+}
+
 setup_ngspice
 setup_venv
+compile_committed_va
 say "ready ($(ngspice_major | sed 's/^/ngspice-/'), $("$VENV/bin/python" --version))"
