@@ -187,7 +187,8 @@ def validate_params(params, require_all=True):
         if np.any(arr < spec.lower) or np.any(arr > spec.upper):
             bad = arr[(arr < spec.lower) | (arr > spec.upper)].flat[0]
             raise ParameterError(
-                name, f"value {bad:g} {spec.unit} outside bounds [{spec.lower:g}, {spec.upper:g}]")
+                name, f"value {bad:g} outside bounds [{spec.lower:g}, {spec.upper:g}]"
+                      + ("" if spec.unit in ("1", "") else f" {spec.unit}"))
     if require_all:
         missing = [p.name for p in PARAMETERS if p.name not in params]
         if missing:
