@@ -269,7 +269,9 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
             bar.update(st.t, note=f"{st.x.size} clusters, I={rt.current_A:.2e} A")
     curve = ITCurve(time_s=t_samples, current_A=np.array(rec.current), voltage_V=np.array(rec.voltage),
                     metadata={"source": "memcompact chain", "metal": params.metal,
-                              "voltage_V": vlabel, "thickness_m": params.thickness_m, "seed": seed})
+                              "voltage_V": vlabel, "thickness_m": params.thickness_m, "seed": seed,
+                              "series_resistance_ohm": params.series_resistance_Ohm,
+                              "compliance_A": params.compliance_A})
     events = detect_events(curve.time_s, curve.current_A, noise_floor_A=SIM_NOISE_FLOOR_A,
                            ecm_min_rise_A=ECM_MIN_RISE_A, form_min_A=FORM_MIN_A)
     traces = {k: np.array(v) for k, v in rec.traces.items()}
