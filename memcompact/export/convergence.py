@@ -55,24 +55,32 @@ class SurveyResult:
     failures: list  # (index, v_max_V, params, message)
 
 
-def run_survey(osdi, n_devices=200, seed=0):
-    """Run every device in shared ngspice; return the failures."""
-    from memcompact.spice import run_netlist
+def _run_device(text, osdi):
+    """Failure message of one device's run with ``ngspice -b`` (None: converged)."""
+    from memcompact.spice import run_batch
     from memcompact.spice.result import SimulationError
 
+    try:
+        current = run_batch(text, osdi=[osdi]).i("V1")
+    except SimulationError as exc:
+        return [line for line in str(exc).splitlines() if line.strip()][-1]
+    return None if np.all(np.isfinite(current)) else "non-finite current"
+
+
+def run_survey(osdi, n_devices=200, seed=0, workers=2):
+    """Run every device (``ngspice -b``, ``workers`` processes at a time); return the failures."""
+    from concurrent.futures import ThreadPoolExecutor
+
     rng = np.random.default_rng(seed + 1)
-    failures = []
-    for k, params in enumerate(draw_params(n_devices, seed)):
+    devices = []
+    for params in draw_params(n_devices, seed):
         v_max = float(rng.uniform(1.0, 5.0))
         stimulus = survey_stimulus(v_max)
         card = {"model": MODEL_NAME, "version": 1, "params": params}
         text = transient_netlist("verilog-a", card, stimulus, SERIES_OHM, default_options(stimulus.duration_s))
-        try:
-            result = run_netlist(text, osdi=[osdi])
-            current = result.i("V1")
-            if not np.all(np.isfinite(current)):
-                failures.append((k, v_max, params, "non-finite current"))
-        except SimulationError as exc:
-            message = [line for line in str(exc).splitlines() if line.strip()][-1]
-            failures.append((k, v_max, params, message))
+        devices.append((v_max, params, text))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        messages = list(pool.map(lambda device: _run_device(device[2], osdi), devices))
+    failures = [(k, v_max, params, message)
+                for k, ((v_max, params, _), message) in enumerate(zip(devices, messages)) if message]
     return SurveyResult(n_devices, failures)

@@ -47,7 +47,8 @@ def state_atol_scaled(factor):
         solver.ATOL = saved
 
 
-def python_reference(cards, stimulus, series_resistance_ohm, t_eval, rtol=1e-4, atol_factor=0.1):
+def python_reference(cards, stimulus, series_resistance_ohm, t_eval, rtol=1e-4, atol_factor=0.1,
+                     voltage_scale=1.0):
     """Current [A] of each card's device, shape (len(cards), T), integrated together.
 
     Parameters
@@ -60,12 +61,15 @@ def python_reference(cards, stimulus, series_resistance_ohm, t_eval, rtol=1e-4, 
         Relative tolerance of the solver.
     atol_factor : float
         Scale of the solver's state atol (see :func:`state_atol_scaled`).
+    voltage_scale : float or array_like
+        Per-card factor on the stimulus voltage (one call for cards stressed
+        at different voltages).
     """
     params = [card_params(c) for c in cards]
     stacked = {name: np.array([p[name] for p in params], dtype=float) for name in params[0]}
     with state_atol_scaled(atol_factor):
         sol = integrate(stacked, stimulus, t_eval=t_eval, n_devices=len(cards),
-                        series_resistance_ohm=series_resistance_ohm, rtol=rtol)
+                        series_resistance_ohm=series_resistance_ohm, rtol=rtol, voltage_scale=voltage_scale)
     return sol.current_A
 
 
