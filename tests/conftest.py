@@ -14,6 +14,19 @@ import pytest
 
 DATA_DIR = Path(__file__).parent / "data"
 
+# Property tests (hypothesis) explore new random examples on every local run,
+# which is how they find bugs; in CI (``CI`` set) they draw a fixed sequence so
+# a red CI run always means a change broke something. HYPOTHESIS_PROFILE
+# overrides either choice.
+try:
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+    _hypothesis_settings.register_profile("explore", print_blob=True)
+    _hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci" if os.environ.get("CI") else "explore"))
+except ImportError:  # hypothesis is a dev extra; only the property tests need it
+    pass
+
 
 def pytest_collection_modifyitems(config, items):
     if os.environ.get("MEMCOMPACT_SKIP_NGSPICE") != "1":

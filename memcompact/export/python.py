@@ -125,10 +125,10 @@ def python_module_source(card):
             body += [f"    {f} = staticmethod({f})" for f in functions]
             shims.append("\n".join(body) + "\n")
         elif name == "STATES":
-            rows = ", ".join(f"_State({s.name!r}, {s.atol!r})" for s in STATES)
-            shims.append("class _State:  # the state table's name and absolute tolerance\n"
-                         "    def __init__(self, name, atol):\n"
-                         "        self.name, self.atol = name, atol\n\n\n"
+            rows = ", ".join(f"_State({s.name!r}, {s.atol!r}, {s.lower!r}, {s.upper!r})" for s in STATES)
+            shims.append("class _State:  # the state table's name, absolute tolerance and bounds\n"
+                         "    def __init__(self, name, atol, lower, upper):\n"
+                         "        self.name, self.atol, self.lower, self.upper = name, atol, lower, upper\n\n\n"
                          f"STATES = ({rows},)\n")
         else:
             shims.append(_SHIMS[name])

@@ -116,6 +116,7 @@ EQUATIONS = (
     E("temp_K", "temperature_K + heating_K", "K", "filament temperature"),
     E("inv_kT", "1/(boltzmann_eV_per_K*temp_K)", "1/eV", "1/(k_B T)"),
     E("inv_kT_ambient", "1/(boltzmann_eV_per_K*temperature_K)", "1/eV", "1/(k_B T_ambient)"),
+    E("forward_bias", "sigmoid(V/0.01)", "1", "smooth sign of V: 1 for V > 0, 0 for V < 0"),
     E("supply", "sigmoid(reservoir/0.002 - 5)", "1",
       "ion supply to the film from the AE (0 only when the interface metal is used up)"),
     E("contact", "sigmoid((reservoir - reservoir_critical)/reservoir_width)", "1",
@@ -138,13 +139,9 @@ EQUATIONS = (
       "growth needs a nucleus, ion supply, and room to grow"),
     E("dissolve_window", "tanh((thickness_nm - gap_nm)/window_nm)", "1",
       "dissolution stops when the filament is gone"),
-    E("v_reduce_nm_s",
-      "1e9*growth_velocity_m_per_s*exp(-barrier(growth_activation_eV - transfer_coefficient*tip_drive_eV)*inv_kT)",
-      "nm/s", "Butler-Volmer deposition (reduction) branch of the front velocity"),
-    E("v_oxidise_nm_s",
-      "1e9*growth_velocity_m_per_s*exp(-barrier(growth_activation_eV + (1 - transfer_coefficient)*tip_drive_eV)*inv_kT)",
-      "nm/s", "Butler-Volmer dissolution (oxidation) branch of the front velocity"),
-    E("v_redox_nm_s", "v_reduce_nm_s - v_oxidise_nm_s", "nm/s",
+    E("v_redox_nm_s",
+      "1e9*growth_velocity_m_per_s*(exp(-barrier(growth_activation_eV - transfer_coefficient*tip_drive_eV)*inv_kT)"
+      " - exp(-barrier(growth_activation_eV + (1 - transfer_coefficient)*tip_drive_eV)*inv_kT))", "nm/s",
       "Butler-Volmer front velocity (reduction minus oxidation) if deposition limited"),
     E("hop_work_eV", "ion_charge*hop_distance_m*1e9*V*tip_share/(2*gap_eff_nm)", "eV",
       "z e a E / 2 with the field E = V_tip / gap"),
@@ -154,44 +151,35 @@ EQUATIONS = (
       "ion drift velocity by field-assisted hopping, at most a*nu0"),
     E("v_hop_floor_nm_s", "1e-3*1e9*hop_velocity_m_per_s*exp(-hop_activation_eV*inv_kT)", "nm/s",
       "a thousandth of the zero-field hopping velocity (keeps the series limit smooth at V = 0)"),
-    E("transport_share",
-      "1/(1 + sqrt(v_redox_nm_s**2 + v_hop_floor_nm_s**2)/sqrt(v_hop_nm_s**2 + v_hop_floor_nm_s**2))", "1",
-      "deposition and ion transport in series: the share of the redox velocity the ion flux allows"),
-    E("front_deposit_nm_s", "v_reduce_nm_s*grow_window*transport_share", "nm/s",
-      "front advance by deposition: needs a nucleus, ion supply and room (stops at gap_min)"),
-    E("front_dissolve_nm_s", "v_oxidise_nm_s*dissolve_window*transport_share", "nm/s",
-      "front retreat by dissolution: needs a filament (stops when it is gone)"),
-    E("v_front_nm_s", "front_deposit_nm_s - front_dissolve_nm_s", "nm/s",
-      "front velocity (> 0: growth); each branch within its own window, so no bias sign is needed"),
+    E("v_front_nm_s",
+      "v_redox_nm_s/(1 + sqrt(v_redox_nm_s**2 + v_hop_floor_nm_s**2)/sqrt(v_hop_nm_s**2 + v_hop_floor_nm_s**2))"
+      "*(forward_bias*grow_window + (1 - forward_bias)*dissolve_window)", "nm/s",
+      "front velocity, deposition and transport in series, within the windows (> 0: growth)"),
     # ---- lateral growth (ECM thickening), thermally activated
     E("formed", "sigmoid((gap_min_nm + 1 - gap_nm)/0.1)", "1", "1 once the front is within ~1 nm of the IE"),
     E("ecm_mode", "sigmoid((temp_K - ecm_temperature_K)/25)", "1",
       "1 once the filament is hot enough for conventional ECM growth (ions reach the IE)"),
     E("radius_top_nm", "radius_sat_nm + (radius_hi_nm - radius_sat_nm)*ecm_mode", "nm",
       "radius the filament can reach: a thin bootstrapped filament when cool, a thick ECM wire when hot"),
-    E("radial_grow_window",
-      "formed*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)*tanh((radius_hi_nm - radius_nm)/window_nm)",
-      "1", "thickening needs a formed filament, ion supply, and a radius below its top"),
-    E("radial_shrink_window", "tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
-      "thinning stops at the smallest radius"),
+    E("radial_window",
+      "forward_bias*formed*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)*tanh((radius_hi_nm - radius_nm)/window_nm)"
+      " + (1 - forward_bias)*tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
+      "radius kept between its bounds"),
     E("flank_drive_eV", "ion_charge*radial_voltage_fraction*V", "eV",
       "z e eta at the filament flank"),
-    E("radial_deposit_nm_s",
-      "1e9*radial_velocity_m_per_s*exp(-barrier(radial_activation_eV - transfer_coefficient*flank_drive_eV)*inv_kT)"
-      "*radial_grow_window", "nm/s", "lateral growth, Butler-Volmer reduction at the filament flank"),
-    E("radial_dissolve_nm_s",
-      "1e9*radial_velocity_m_per_s*exp(-barrier(radial_activation_eV + (1 - transfer_coefficient)*flank_drive_eV)"
-      "*inv_kT)*radial_shrink_window", "nm/s", "lateral dissolution, Butler-Volmer oxidation at the flank"),
-    E("v_radial_nm_s", "radial_deposit_nm_s - radial_dissolve_nm_s", "nm/s", "lateral growth rate"),
+    E("v_radial_nm_s",
+      "1e9*radial_velocity_m_per_s*(exp(-barrier(radial_activation_eV - transfer_coefficient*flank_drive_eV)*inv_kT)"
+      " - exp(-barrier(radial_activation_eV + (1 - transfer_coefficient)*flank_drive_eV)*inv_kT))"
+      "*radial_window", "nm/s",
+      "lateral growth rate, Butler-Volmer at the filament flank"),
     # ---- metal balance of the AE reservoir
-    E("metal_deposit_m3_s",
-      "pi*(radius_eff_nm*1e-9)**2*front_deposit_nm_s*1e-9"
-      " + 2*pi*radius_eff_nm*1e-9*length_nm*1e-9*radial_deposit_nm_s*1e-9",
-      "m^3/s", "metal deposited on the filament, taken from the AE"),
-    E("metal_dissolve_m3_s",
-      "pi*(radius_eff_nm*1e-9)**2*front_dissolve_nm_s*1e-9"
-      " + 2*pi*radius_eff_nm*1e-9*length_nm*1e-9*radial_dissolve_nm_s*1e-9",
-      "m^3/s", "metal dissolved from the filament, returned to the AE"),
+    E("filament_growth_m3_s",
+      "pi*(radius_eff_nm*1e-9)**2*v_front_nm_s*1e-9 + 2*pi*radius_eff_nm*1e-9*length_nm*1e-9*v_radial_nm_s*1e-9",
+      "m^3/s", "metal volume taken from (> 0) or returned to (< 0) the AE"),
+    E("reservoir_window",
+      "forward_bias*tanh(reservoir/0.002) + (1 - forward_bias)*tanh((1 - reservoir)/0.002)", "1",
+      "growth (V > 0) stops taking metal from an empty reservoir; dissolution (V < 0) stops returning"
+      " metal to a full one (the excess goes to the bulk electrode)"),
     E("refill_per_s",
       "refill_rate_per_Vs*exp(refill_activation_eV*(1/(boltzmann_eV_per_K*300) - inv_kT_ambient))*0.05*softplus(V/0.05)"
       "*(1 - reservoir)", "1/s",
@@ -205,8 +193,8 @@ DERIVATIVES = {
     "nucleation": "nucleation_forward_per_s*(1.1 - nucleation) - nucleation_backward_per_s*nucleation",
     "gap_nm": "-v_front_nm_s",
     "radius_nm": "v_radial_nm_s",
-    "reservoir": "(-metal_deposit_m3_s*tanh(reservoir/0.002) + metal_dissolve_m3_s*tanh((1 - reservoir)/0.002))"
-                 "/reservoir_m3 + refill_per_s",
+    "reservoir": "-filament_growth_m3_s*reservoir_window/reservoir_m3"
+                 " + refill_per_s",
 }
 
 #: Current through the device from the active to the inert electrode [A].

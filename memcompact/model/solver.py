@@ -41,6 +41,12 @@ SAFETY = 0.8
 FACTOR_MIN, FACTOR_MAX = 0.2, 5.0
 ATOL = np.array([s.atol for s in STATES])
 
+#: States the equations keep exactly within constant bounds: nucleation
+#: progress in [0, 1.1] (its rate is >= 0 at 0 and <= 0 at 1.1). A step may
+#: overshoot such a bound within its error tolerance (ns nucleation times
+#: switching sign); the accepted state is projected back onto the bound.
+EXACT_BOUNDS = tuple((k, float(s.lower), float(s.upper)) for k, s in enumerate(STATES) if s.name == "nucleation")
+
 
 @dataclass
 class Solution:
@@ -285,6 +291,8 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
             t_old, y_old = ta[ok], ya[:, ok]
             t[acc] = np.where(lands[ok], nxt[ok], ta[ok] + ha[ok])
             y[:, acc] = y_new[:, ok]
+            for k_state, lower, upper in EXACT_BOUNDS:
+                y[k_state, acc] = np.clip(y[k_state, acc], lower, upper)
             steps[acc] += 1
             rejected[active[~ok]] += 1
             same, f_last = ~ok, f0

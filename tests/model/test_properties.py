@@ -16,8 +16,9 @@ from memcompact.model.equations import STATES
 
 #: How far a state may sit outside its nominal bounds: the smooth windows slow
 #: the rates exponentially near a bound, so large rates push a state slightly
-#: (logarithmically) past it. nucleation is bounded exactly by construction.
-MARGIN = {"nucleation": 1e-6, "gap_nm": 1.0, "radius_nm": 1.0, "reservoir": 0.05}
+#: (logarithmically) past it. nucleation is bounded exactly by construction (the
+#: solver projects a step's overshoot back: memcompact.model.solver.EXACT_BOUNDS).
+MARGIN = {"nucleation": 1e-12, "gap_nm": 1.0, "radius_nm": 1.0, "reservoir": 0.05}
 
 
 def _param_strategy():
