@@ -153,7 +153,7 @@ def _fit(settings, out, condensed, progress, record):
     from memcompact.fit import fit_it
     from memcompact.model.cards import save_model_card
 
-    files = sorted((out / "chain").glob("chain_*V.csv"))
+    files = [out / "chain" / f"chain_{v:g}V.csv" for v in settings.voltages_V]
     series = float(condensed.card["condensed_from"]["series_resistance_ohm"])
     result = fit_it(files, card=condensed.card, series_resistance_ohm=series, max_nfev=settings.fit_max_nfev,
                     progress=progress)
@@ -316,6 +316,7 @@ def _crossbar(settings, out, card, record):
     pattern[np.arange(n), n - 1 - np.arange(n)] = True
     result = program_and_read(spec, pattern, scheme="V/2", engine="ngspice", program_V=write_V,
                               width_s=settings.program_width_s)
+    result.info["card"] = record.numbers["card"]
     folder = out / "crossbar"
     folder.mkdir(parents=True, exist_ok=True)
     np.savetxt(folder / "read_currents_A.csv", result.read_currents_A, delimiter=",",
@@ -348,7 +349,7 @@ def plot_overview(condensed, fit, export, crossbar, path):
     from memcompact.crossbar.plots import plot_read_map
 
     floor = 1e-14
-    fig, axes = plt.subplots(2, 2, figsize=(11, 8))
+    fig, axes = plt.subplots(2, 2, figsize=(12, 8.5))
     ax = axes[0, 0]
     for k, (curve, v) in enumerate(zip(condensed.curves, condensed.card["condensed_from"]["voltages_V"])):
         ax.semilogy(curve.time_s, np.maximum(np.abs(curve.current_A), floor), ".", ms=1.5, color=f"C{k}",
@@ -373,7 +374,8 @@ def plot_overview(condensed, fit, export, crossbar, path):
            title=f"4  exported fitted card, {export['voltage']:g} V stress via {export['series']:g} Ohm")
     ax.legend(fontsize=7)
     plot_read_map(crossbar.read_currents_A, pattern=crossbar.pattern, ax=axes[1, 1],
-                  title=f"5  crossbar read map, ngspice + Verilog-A (margin {crossbar.margin_decades():.1f} dec)")
+                  title=f"5  crossbar read map, ngspice + Verilog-A, {crossbar.info.get('card', 'fitted')} card "
+                        f"(margin {crossbar.margin_decades():.1f} dec)")
     fig.suptitle("memcompact: cluster chain -> compact model -> fit -> Verilog-A -> crossbar (Ag/SiO2)")
     fig.tight_layout()
     atomic_savefig(fig, path, dpi=110)
