@@ -31,6 +31,7 @@ import numpy as np
 
 from memcompact.crossbar import cellmodel
 from memcompact.errors import InputError, ParameterError
+from memcompact.export.testbench import continuation_lines
 from memcompact.model import STATE_NAMES, compiled, default_params, validate_params
 from memcompact.model.parameters import PARAMETERS
 
@@ -235,15 +236,7 @@ def gate_default(spec, gate_V=None):
 
 
 # ---- netlist text -------------------------------------------------------
-def _continued(head, items, width=100):
-    lines, line = [], head
-    for item in items:
-        if len(line) + 1 + len(item) > width:
-            lines.append(line)
-            line = "+"
-        line += " " + item
-    lines.append(line)
-    return lines
+
 
 
 def _cell_values(spec):
@@ -299,7 +292,7 @@ def cell_lines(spec):
                 end = f"m{i}_{j}" if one_t else f"c{i}_{j}"
                 lines.append(f"N{i}_{j} r{i}_{j} {end} {models[key]}")
             for key, model in models.items():
-                lines += _continued(f".model {model} {cellmodel.CELL_NAME}",
+                lines += continuation_lines(f".model {model} {cellmodel.CELL_NAME}",
                                     [f"{name}={_num(v)}" for name, v in zip(names, key)])
         else:  # native subcircuit: only values that differ from its defaults
             defaults = dict(default_params())
@@ -308,7 +301,7 @@ def cell_lines(spec):
                 i, j = divmod(k, m)
                 end = f"m{i}_{j}" if one_t else f"c{i}_{j}"
                 items = [f"{name}={_num(v)}" for name, v in zip(names, row) if float(v) != float(defaults[name])]
-                lines += _continued(f"X{i}_{j} r{i}_{j} {end} {cellmodel.CELL_NAME}", items)
+                lines += continuation_lines(f"X{i}_{j} r{i}_{j} {end} {cellmodel.CELL_NAME}", items)
     if one_t:
         t = spec.transistor
         lines += [f"M{i}_{j} m{i}_{j} g{i} c{i}_{j} 0 {NMOS_MODEL} W={_num(t.width_m)} L={_num(t.length_m)}"
@@ -346,10 +339,10 @@ def source_lines(spec, row_values, col_values, gate_values=None, pwl=False):
             lines.append(f"RFL{i} ra{i} 0 1e15")
             continue
         if spec.driver_resistance_ohm > 0:
-            lines += _continued(f"VR{i} dr{i} 0", src(value).split(" "))
+            lines += continuation_lines(f"VR{i} dr{i} 0", src(value).split(" "))
             lines.append(f"RDR{i} dr{i} ra{i} {_num(spec.driver_resistance_ohm)}")
         else:
-            lines += _continued(f"VR{i} ra{i} 0", src(value).split(" "))
+            lines += continuation_lines(f"VR{i} ra{i} 0", src(value).split(" "))
     for j, value in enumerate(col_values):
         if not pwl and np.isnan(value):
             lines.append(f"* column {j} floating")
@@ -357,12 +350,12 @@ def source_lines(spec, row_values, col_values, gate_values=None, pwl=False):
             continue
         if spec.sense == "load":
             lines.append(f"RL{j} cb{j} cs{j} {_num(spec.load_resistance_ohm)}")
-            lines += _continued(f"VC{j} cs{j} 0", src(value).split(" "))
+            lines += continuation_lines(f"VC{j} cs{j} 0", src(value).split(" "))
         else:
-            lines += _continued(f"VC{j} cb{j} 0", src(value).split(" "))
+            lines += continuation_lines(f"VC{j} cb{j} 0", src(value).split(" "))
     if spec.cell == "1T1R":
         for i, value in enumerate(gate_values):
-            lines += _continued(f"VG{i} g{i} 0", src(value).split(" "))
+            lines += continuation_lines(f"VG{i} g{i} 0", src(value).split(" "))
     return lines
 
 
@@ -570,7 +563,7 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
     lines.append(f".options klu reltol={reltol:g} abstol=1e-15 method=gear{gmin}")
     if not save_all:
         saves = [f"i(VC{j})" for j in range(spec.cols)] + [f"i(VR{i})" for i in range(spec.rows)]
-        lines += _continued(".save", saves)
+        lines += continuation_lines(".save", saves)
     tmax = max_step_fraction * max_width
     lines.append(f".tran {_num(min_edge)} {_num(total)} 0 {_num(tmax)} uic")
     if measures:

@@ -96,7 +96,8 @@ def _num(value):
     return f"{float(value):.12g}"
 
 
-def _continued(head, items, width=100):
+def continuation_lines(head, items, width=100):
+    """``head`` followed by ``items``, broken into SPICE lines of at most ``width`` characters ("+" continues)."""
     lines, line = [], head
     for item in items:
         if len(line) + 1 + len(item) > width:
@@ -110,7 +111,7 @@ def _continued(head, items, width=100):
 def pwl_source(name, node, stimulus):
     """``V<name> <node> 0 PWL(...)`` lines for a stimulus."""
     points = [f"{_num(t)} {_num(v)}" for t, v in zip(stimulus.times_s, stimulus.voltages_V)]
-    lines = _continued(f"{name} {node} 0 PWL(", points)
+    lines = continuation_lines(f"{name} {node} 0 PWL(", points)
     lines[-1] += " )"
     return lines
 
@@ -128,9 +129,9 @@ def device_lines(backend, params, instance="1"):
     """
     items = [f"{name}={expr._spice_number(value)}" for name, value in params.items()]
     if backend == "verilog-a":
-        return [f"N{instance} ae 0 {VA_MODEL}"] + _continued(f".model {VA_MODEL} {DEVICE_NAME}", items)
+        return [f"N{instance} ae 0 {VA_MODEL}"] + continuation_lines(f".model {VA_MODEL} {DEVICE_NAME}", items)
     if backend == "ngspice":
-        return _continued(f"X{instance} ae 0 {DEVICE_NAME}", items)
+        return continuation_lines(f"X{instance} ae 0 {DEVICE_NAME}", items)
     raise ValueError(f"unknown backend {backend!r}; choose from {', '.join(BACKENDS)}")
 
 
