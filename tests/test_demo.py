@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from memcompact.demo import QUICK, formation_times_s, selective_write_V
-from memcompact.model import card_params, load_model_card, preset_params
+from memcompact.model import load_model_card, preset_params
 
 pytestmark = [pytest.mark.slow, pytest.mark.ngspice]
 
