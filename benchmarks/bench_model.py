@@ -61,12 +61,21 @@ def device_params(params, k):
     return {name: (v[k] if np.ndim(v) == 1 else v) for name, v in params.items()}
 
 
-def scipy_device(params, method, rtol, atol):
-    """One device with solve_ivp and the generated right-hand side; returns (log10|I| at T_EVAL, nfev)."""
-    q = compiled.solver_prepare(params)
+def scipy_device(params, method, rtol, atol, derivatives=None):
+    """One device with solve_ivp; returns (log10|I| at T_EVAL, nfev).
 
-    def f(t, y):
-        return np.array(compiled.solver_derivatives(VOLTAGE_V, SERIES_OHM, tuple(y), q), dtype=float)
+    The right-hand side is the generated numpy one, or ``derivatives`` (e.g.
+    :func:`scalar_derivatives`) called on Python floats.
+    """
+    q = compiled.solver_prepare(params)
+    if derivatives is None:
+        def f(t, y):
+            return np.array(compiled.solver_derivatives(VOLTAGE_V, SERIES_OHM, tuple(y), q), dtype=float)
+    else:
+        q_float = {k: float(v) for k, v in q.items()}
+
+        def f(t, y):
+            return derivatives(VOLTAGE_V, SERIES_OHM, (float(y[0]), float(y[1]), float(y[2]), float(y[3])), q_float)
 
     y0 = np.array(compiled.initial_state(params), dtype=float)
     sol = solve_ivp(f, (0.0, DURATION_S), y0, method=method, rtol=rtol, atol=atol, t_eval=T_EVAL)
@@ -87,21 +96,6 @@ def scalar_derivatives():
     namespace = {"math": math, **{k: v for k, v in compiled.compiled().items() if isinstance(v, float)}}
     exec(compile(text, "<scalar solver_derivatives>", "exec"), namespace)  # noqa: S102
     return namespace["solver_derivatives"]
-
-
-def scipy_device_scalar(params, method, rtol, atol, derivatives):
-    """As :func:`scipy_device` with the scalar right-hand side ``derivatives``."""
-    q = {k: float(v) for k, v in compiled.solver_prepare(params).items()}
-
-    def f(t, y):
-        return derivatives(VOLTAGE_V, SERIES_OHM, (float(y[0]), float(y[1]), float(y[2]), float(y[3])), q)
-
-    y0 = np.array(compiled.initial_state(params), dtype=float)
-    sol = solve_ivp(f, (0.0, DURATION_S), y0, method=method, rtol=rtol, atol=atol, t_eval=T_EVAL)
-    if not sol.success:
-        raise RuntimeError(f"solve_ivp {method} rtol={rtol:g}: {sol.message}")
-    current, _, _ = compiled.solver_outputs(np.full(T_EVAL.size, VOLTAGE_V), SERIES_OHM, tuple(sol.y), q)
-    return np.log10(np.abs(current)), sol.nfev
 
 
 def formation_time_s(log_i, rise_dec=2.0):
@@ -195,7 +189,7 @@ def main(argv=None):
     for method, matched in summary:
         rtol = matched[0] if matched is not None else SCIPY_RTOLS[-1]
         w0, c0 = time.perf_counter(), time.process_time()
-        log_i = np.array([scipy_device_scalar(device_params(devices, k), method, rtol, solver.ATOL, derivatives)[0]
+        log_i = np.array([scipy_device(device_params(devices, k), method, rtol, solver.ATOL, derivatives)[0]
                           for k in range(m)])
         per, cpu = (time.perf_counter() - w0) / m, (time.process_time() - c0) / m
         err = accuracy(log_i, log_ref)

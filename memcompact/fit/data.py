@@ -242,6 +242,13 @@ def event_marks(time_s, log_i, events):
     return marks
 
 
+def _events_and_marks(time_s, current_A, noise_floor_A=None, events=None):
+    time_s = np.asarray(time_s, dtype=float)
+    floor = estimate_noise_floor_A(current_A) if noise_floor_A is None else noise_floor_A
+    events = detect_curve_events(time_s, current_A) if events is None else events
+    return events, event_marks(time_s, log_current(current_A, floor), events)
+
+
 def dated_events(time_s, current_A, noise_floor_A=None, events=None):
     """``t_form_s``, ``t_drop_s``, ``t_ecm_s`` [s] (or None) as the fit dates them.
 
@@ -260,10 +267,7 @@ def dated_events(time_s, current_A, noise_floor_A=None, events=None):
     events : dict, optional
         :func:`detect_curve_events` result, if already computed.
     """
-    time_s = np.asarray(time_s, dtype=float)
-    floor = estimate_noise_floor_A(current_A) if noise_floor_A is None else noise_floor_A
-    events = detect_curve_events(time_s, current_A) if events is None else events
-    marks = event_marks(time_s, log_current(current_A, floor), events)
+    events, marks = _events_and_marks(time_s, current_A, noise_floor_A, events)
     return {key: (marks[key][2] if key in marks else events.get(key)) for key in ("t_form_s", "t_drop_s", "t_ecm_s")}
 
 
@@ -279,9 +283,7 @@ def formation_crossing_s(time_s, current_A, noise_floor_A=None):
     noise_floor_A : float, optional
         Floor of the log current [A]; default :func:`estimate_noise_floor_A`.
     """
-    time_s = np.asarray(time_s, dtype=float)
-    floor = estimate_noise_floor_A(current_A) if noise_floor_A is None else noise_floor_A
-    marks = event_marks(time_s, log_current(current_A, floor), detect_curve_events(time_s, current_A))
+    _, marks = _events_and_marks(time_s, current_A, noise_floor_A)
     return marks["t_form_s"][2] if "t_form_s" in marks else None
 
 
