@@ -183,10 +183,7 @@ def _export(settings, out, card, record):
     record.files += [backends.va, backends.osdi, backends.lib, folder / "memcompact_ecm.py"]
 
     voltage = float(np.median(settings.voltages_V))
-    series = float(card.get("condensed_from", {}).get("series_resistance_ohm", 500.0))
-    curves = card.get("curves") or []
-    if curves and curves[0].get("series_resistance_ohm") is not None:
-        series = float(np.median([c["series_resistance_ohm"] for c in curves]))
+    series = float(np.median([c["series_resistance_ohm"] for c in card["curves"]]))   # the fitted loop
     stimulus = constant(voltage, settings.duration_s)
     t_va, i_va = spice_transient("verilog-a", card, stimulus, series, accurate_options(settings.duration_s),
                                   backends)
