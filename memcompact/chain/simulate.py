@@ -191,7 +191,7 @@ def _voltage_function(voltage_V):
 
 
 def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progress=False,
-                   max_step_s=None, max_steps=2_000_000):
+                   max_step_s=None, max_steps=2_000_000, aperture_s=0.0):
     """Simulate the cluster chain under a constant voltage or a waveform.
 
     Parameters
@@ -214,6 +214,16 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
         state at the end of that step.
     max_steps : int
         Safety limit on the number of steps.
+    aperture_s : float or "interval"
+        Integration time of the current measurement [s], as an SMU's or
+        electrometer's aperture (NPLC times the line period): each output
+        current is the charge that flowed during the ``aperture_s`` before its
+        sample time, divided by ``aperture_s``. ``0`` (default) samples the
+        current instantaneously; ``"interval"`` integrates over the whole
+        sampling interval (back-to-back readings). While the chain bridges the
+        film its current flickers over several decades within fractions of a
+        second (clusters touching and separating); an instrument reports the
+        mean. The other traces stay instantaneous.
 
     Returns
     -------
@@ -234,6 +244,7 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
     if int(n_samples) < 10:
         raise InputError(f"n_samples must be at least 10, got {n_samples!r}")
     vfun, vlabel = _voltage_function(voltage_V)
+    aperture = _aperture_s(aperture_s, float(duration_s), int(n_samples))
     wall0 = time.perf_counter()
     rng = np.random.default_rng(seed)
     st = ChainState(params, rng)
@@ -248,6 +259,7 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
     ion_factor = 1.0
     steps = 0
     end = float(duration_s)
+    charge = _ChargeCounter()
     with Progress("chain", total=end, unit=" s", enabled=progress) as bar:
         while k_next < len(t_samples):
             cap = min(end - st.t, dt_limit, 2.0 * dt_prev * ion_factor)
@@ -262,13 +274,19 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
                 st.t = end
             v_now = vfun(st.t)
             rt = compute_rates(st, v_now)
+            # the step's current is its end state's, as the sample-and-hold output has it
+            charge.add(st.t, rt.current_A)
             # samples passed during this step take the state at its end (sample and hold)
             while k_next < len(t_samples) and t_samples[k_next] <= st.t * (1 + 1e-12):
                 rec.record(st, rt, vfun(t_samples[k_next]))
                 k_next += 1
             bar.update(st.t, note=f"{st.x.size} clusters, I={rt.current_A:.2e} A")
-    curve = ITCurve(time_s=t_samples, current_A=np.array(rec.current), voltage_V=np.array(rec.voltage),
-                    metadata={"source": "memcompact chain", "metal": params.metal,
+    current = np.array(rec.current)
+    if aperture > 0:
+        current = charge.mean_current_A(t_samples, aperture, current)
+    metadata = {"aperture_s": aperture} if aperture > 0 else {}
+    curve = ITCurve(time_s=t_samples, current_A=current, voltage_V=np.array(rec.voltage),
+                    metadata={**metadata, "source": "memcompact chain", "metal": params.metal,
                               "voltage_V": vlabel, "thickness_m": params.thickness_m, "seed": seed,
                               "series_resistance_ohm": params.series_resistance_Ohm,
                               "compliance_A": params.compliance_A})
@@ -282,6 +300,44 @@ def simulate_chain(params, voltage_V, duration_s, seed=0, n_samples=1000, progre
                        nucleations=list(st.nucleations), events=events, features=features,
                        regime=classify_regime(features), n_steps=steps,
                        wall_time_s=time.perf_counter() - wall0)
+
+
+def _aperture_s(aperture_s, duration_s, n_samples):
+    """The measurement aperture [s] from ``aperture_s`` (a number or ``"interval"``)."""
+    if isinstance(aperture_s, str) and aperture_s.strip().lower() == "interval":
+        return duration_s / (n_samples - 1)
+    try:
+        value = float(aperture_s)
+    except (TypeError, ValueError):
+        raise InputError(f"aperture must be a time in seconds or 'interval', got {aperture_s!r}") from None
+    if not (math.isfinite(value) and 0.0 <= value <= duration_s):
+        raise InputError(f"aperture must be between 0 and the duration ({duration_s:g} s), got {aperture_s!r}")
+    return value
+
+
+class _ChargeCounter:
+    """Charge that has flowed through the device: piecewise linear in time (one current per step)."""
+
+    def __init__(self):
+        self.time_s, self.charge_C = [0.0], [0.0]
+
+    def add(self, t_end_s, current_A):
+        """The step ending at ``t_end_s`` [s] carried ``current_A`` [A] since the previous step's end."""
+        self.charge_C.append(self.charge_C[-1] + current_A * (t_end_s - self.time_s[-1]))
+        self.time_s.append(t_end_s)
+
+    def mean_current_A(self, t_samples_s, aperture_s, instantaneous_A):
+        """Mean current [A] over ``[t - aperture_s, t]`` at each sample time ``t`` [s].
+
+        Samples earlier than one aperture keep their instantaneous value (the
+        first reading of an instrument is taken at the start of the stress).
+        """
+        t = np.asarray(self.time_s)
+        q = np.asarray(self.charge_C)
+        t_samples_s = np.asarray(t_samples_s, dtype=float)
+        start = t_samples_s - aperture_s
+        mean = (np.interp(t_samples_s, t, q) - np.interp(start, t, q)) / aperture_s
+        return np.where(start >= -1e-12 * max(t[-1], 1.0), mean, instantaneous_A)
 
 
 class _Recorder:

@@ -46,6 +46,10 @@ def add_arguments(parser):
     parser.add_argument("--duration", default="300", help="simulated time [s]")
     parser.add_argument("--seed", type=int, default=1, help="seed of the random generator (defect map, nucleation)")
     parser.add_argument("--samples", type=int, default=1000, help="number of output samples (>= 10)")
+    parser.add_argument("--aperture", default="0", metavar="SECONDS|interval",
+                        help="integration time of the current measurement [s], as an SMU's aperture: each sample "
+                             "is the mean current over this time before it; 'interval' = the whole sampling "
+                             "interval; 0 (default) = instantaneous")
     parser.add_argument("--mobility-scale", default=None, help="multiplies the preset ion mobility [-]")
     parser.add_argument("--redox-scale", default=None, help="multiplies the preset redox exchange rate [-]")
     parser.add_argument("--reservoir-m3", default=None, help="metal in the AE's local reservoir [m^3] (e.g. 150e-27)")
@@ -109,7 +113,7 @@ def run(args):
     if out.exists() and not out.is_dir():
         raise InputError(f"output {out} exists and is not a folder")
     result = simulate_chain(params, voltage, duration, seed=args.seed, n_samples=args.samples,
-                            progress=not args.no_progress)
+                            progress=not args.no_progress, aperture_s=args.aperture)
     out.mkdir(parents=True, exist_ok=True)
     write_it_csv(out / "it.csv", result.curve)
     summary = result.summary()

@@ -51,6 +51,36 @@ def test_bad_run_arguments():
         simulate_chain(p, 3.0, 10.0, n_samples=3)
     with pytest.raises(InputError):
         simulate_chain(p, float("inf"), 10.0)
+    for aperture in (-1.0, 11.0, "soon", float("nan")):
+        with pytest.raises(InputError, match="aperture"):
+            simulate_chain(p, 3.0, 10.0, aperture_s=aperture)
+
+
+def test_aperture_reports_the_mean_current_of_the_bridging_flicker():
+    # 4.5 V, seed 2: the chain bridges the film at ~66 s with sub-second flicker over several decades.
+    # With the aperture each sample is the charge of the past interval over its length: it lies between
+    # the smallest and largest instantaneous current of that interval, it equals the instantaneous
+    # current where nothing changes, and the flicker seen sample to sample shrinks.
+    p = preset("Ag")
+    fine = simulate_chain(p, 4.5, 80.0, seed=2, n_samples=8001)
+    mean = simulate_chain(p, 4.5, 80.0, seed=2, n_samples=81, aperture_s="interval")
+    assert mean.curve.metadata["aperture_s"] == pytest.approx(1.0)
+    assert mean.curve.current_A[0] == fine.curve.current_A[0]
+    i_fine = fine.curve.current_A[1:].reshape(80, 100)
+    i_mean = mean.curve.current_A[1:]
+    assert np.all(i_mean <= i_fine.max(axis=1) * (1 + 1e-9))
+    assert np.all(i_mean >= i_fine.min(axis=1) * (1 - 1e-9))
+    # the mean of 100 sample-and-hold readings approximates the charge integral
+    close = np.abs(np.log10(i_mean / i_fine.mean(axis=1)))
+    assert np.median(close) < 1e-3 and close.max() < 0.05
+    quiet = i_fine.max(axis=1) / i_fine.min(axis=1) < 1.001
+    assert quiet.sum() > 50
+    assert np.allclose(i_mean[quiet], i_fine[quiet, -1], rtol=2e-3)
+    jumps = lambda i: np.abs(np.diff(np.log10(i))).max()
+    inst = simulate_chain(p, 4.5, 80.0, seed=2, n_samples=81)
+    assert np.array_equal(inst.curve.time_s, mean.curve.time_s)
+    assert jumps(inst.curve.current_A) > 3.0
+    assert jumps(mean.curve.current_A) < jumps(inst.curve.current_A) - 0.5
 
 
 def test_result_structure_and_determinism():

@@ -43,6 +43,8 @@ def test_knobs_reach_the_parameters(tmp_path):
     (["--voltage", "0"], "voltage"),
     (["--voltage", "abc"], "voltage"),
     (["--set", "transfer_coefficient=2"], "transfer_coefficient"),
+    (["--aperture", "soon"], "aperture"),
+    (["--aperture=-1"], "aperture"),
 ])
 def test_bad_arguments_exit_2_and_write_nothing(tmp_path, capsys, args, words):
     out = tmp_path / "bad"
