@@ -369,6 +369,18 @@ def _include(spec, include):
     return []
 
 
+#: ngspice's charge floor ``chgtol`` in transients, in state units (nm or 1): the
+#: cells' state nodes are their "charges" (``ddt(V(s_state))``, the state minus
+#: its value at t = 0), so the truncation-error test allows
+#: ``reltol * max(|state change|, chgtol)`` per step. With the default 1e-14 a
+#: state that has barely moved (nucleation progress during the first pulse edge,
+#: gap and reservoir before formation) is held to 1e-4 of its own tiny change and
+#: the steps crawl; 0.1 makes the floor ~1e-5 nm / 1e-5 (times trtol 7: still 30x
+#: below the model's own absolute tolerance, 2e-3). Nothing else in the
+#: netlists stores charge (resistors; 1T1R MOSFETs without capacitances), so it
+#: changes nothing for the resistor floor.
+STATE_CHGTOL = 0.1
+
 #: Tight DC options so that ngspice and the Python solver agree to 1e-6.
 DC_OPTIONS = {"reltol": 1e-9, "abstol": 1e-18, "vntol": 1e-12, "gmin": 1e-18}
 #: gmin of 1T1R arrays [S]: ngspice's MOSFET puts it from drain and source to
@@ -560,7 +572,7 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
     lines += array_lines(spec)
     gmin = f" gmin={GMIN_1T1R_S:g}" if spec.cell == "1T1R" else ""
     # KLU: ngspice's sparse solver for large circuits (2.5x faster than the default at 32x32)
-    lines.append(f".options klu reltol={reltol:g} abstol=1e-15 method=gear{gmin}")
+    lines.append(f".options klu reltol={reltol:g} abstol=1e-15 chgtol={STATE_CHGTOL:g} method=gear{gmin}")
     if not save_all:
         saves = [f"i(VC{j})" for j in range(spec.cols)] + [f"i(VR{i})" for i in range(spec.rows)]
         lines += continuation_lines(".save", saves)
