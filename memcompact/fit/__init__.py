@@ -14,10 +14,10 @@ from memcompact.fit.data import (
 )
 from memcompact.fit.plot import plot_fit
 from memcompact.fit.report import build_card, fit_report_text
-from memcompact.fit.start import CORE_VARY, default_vary, starting_values
+from memcompact.fit.start import CORE_VARY, default_vary, starting_candidates, starting_values
 
 __all__ = [
     "CORE_VARY", "CurveData", "FitResult", "FitWarning", "GlobalProblem", "SERIES", "build_card",
     "crossing_time_s", "dated_events", "default_vary", "estimate_noise_floor_A", "fit_it", "formation_crossing_s",
-    "fit_report_text", "log_current", "plot_fit", "prepare_curve", "starting_values",
+    "fit_report_text", "log_current", "plot_fit", "prepare_curve", "starting_candidates", "starting_values",
 ]

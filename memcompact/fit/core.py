@@ -45,8 +45,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from memcompact.errors import InputError, ParameterError
-from memcompact.fit.data import CurveData, crossing_time_s, log_current, prepare_curve
-from memcompact.fit.start import default_vary, starting_values
+from memcompact.fit.data import CurveData, log_current, mark_crossing_s, prepare_curve
+from memcompact.fit.start import BOLTZMANN_EV_PER_K, default_vary, starting_candidates
 from memcompact.model.cards import card_params, load_model_card, preset_params
 from memcompact.model.parameters import PARAMETER_TABLE, validate_params
 from memcompact.model.solver import integrate
@@ -179,12 +179,7 @@ class GlobalProblem:
 
     def model_event_time_s(self, k, y_model, mark_name):
         """The model's crossing time [s] of data curve k's event level (tail end if it never crosses)."""
-        marks = self.data[k].marks
-        level, rising, _ = marks[mark_name]
-        start = 0.0
-        if mark_name != "t_form_s" and "t_form_s" in marks:
-            start = crossing_time_s(self.time_s, y_model, marks["t_form_s"][0]) or 0.0
-        t = crossing_time_s(self.time_s, y_model, level, start_s=start, rising=rising)
+        t = mark_crossing_s(self.time_s, y_model, self.data[k].marks, mark_name)
         return float(self.time_s[-1]) if t is None else t
 
     def residual(self, currents):
@@ -238,6 +233,58 @@ def _build_parameters(start, vary, data):
     for k, d in enumerate(data, start=1):
         pars.add(f"{SERIES}_{k}", value=d.series_resistance_ohm, min=0.0, max=1e9, vary=vary_series)
     return pars
+
+
+def robust_cost(residual, loss="soft_l1", f_scale=0.1):
+    """``scipy.optimize.least_squares``'s cost of a residual vector for a named robust loss [1].
+
+    Parameters
+    ----------
+    residual : numpy.ndarray
+        Residuals [decades].
+    loss : str
+        ``linear``, ``soft_l1``, ``huber``, ``cauchy`` or ``arctan``.
+    f_scale : float
+        Residual scale where the loss turns robust [decades].
+    """
+    z = (np.asarray(residual, dtype=float) / f_scale) ** 2
+    rho = {"linear": lambda z: z, "soft_l1": lambda z: 2.0 * (np.sqrt(1.0 + z) - 1.0),
+           "huber": lambda z: np.where(z <= 1.0, z, 2.0 * np.sqrt(z) - 1.0),
+           "cauchy": np.log1p, "arctan": np.arctan}.get(loss, lambda z: z)
+    return float(0.5 * f_scale ** 2 * np.sum(rho(z)))
+
+
+TIMING_CALIBRATIONS = 2
+"""Rounds in which every candidate start is moved to the measured formation times before scoring."""
+
+
+def _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale):
+    """Index of the candidate start with the lowest cost (all scored in one solver call), and every cost."""
+    if len(starts) == 1:
+        return 0, []
+    names = [n for n in starts[0] if any(s[n] != starts[0][n] for s in starts[1:])]
+    names = list(dict.fromkeys(names + ["nucleation_barrier_eV"]))
+    problem = GlobalProblem(data, starts[0], rtol=rtol, event_weight=event_weight, horizon_factor=horizon_factor)
+    series = [np.array([d.series_resistance_ohm for d in data])] * len(starts)
+    formed = [k for k, d in enumerate(data) if "t_form_s" in d.marks]
+    bounds = PARAMETER_TABLE["nucleation_barrier_eV"]
+    for calibration in range(TIMING_CALIBRATIONS + 1):
+        try:
+            currents = problem.simulate([{n: s[n] for n in names} for s in starts], series)
+        except (RuntimeError, FloatingPointError):
+            return 0, []
+        if calibration == TIMING_CALIBRATIONS or not formed:
+            break
+        # move each candidate to the measured formation times (the barrier scales the nucleation delay)
+        for start, cur in zip(starts, currents):
+            log_ratio = np.mean([np.log(data[k].marks["t_form_s"][2] / problem.model_event_time_s(
+                k, log_current(cur[k], data[k].noise_floor_A), "t_form_s")) for k in formed])
+            kt = BOLTZMANN_EV_PER_K * start["temperature_K"]
+            start["nucleation_barrier_eV"] = float(np.clip(start["nucleation_barrier_eV"] + kt * log_ratio,
+                                                           bounds.lower, bounds.upper))
+    costs = [robust_cost(problem.residual(c), loss if isinstance(loss, str) else "linear", f_scale)
+             for c in currents]
+    return int(np.argmin(costs)), costs
 
 
 def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_A=None, series_resistance_ohm=None,
@@ -323,13 +370,16 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     else:
         vary = tuple(vary)
         _check_names(vary, "vary")
-    start = starting_values(data, card_start, vary=vary) if auto_start else dict(card_start)
-    for name, value in fixed_values.items():
-        if name != SERIES:
-            # held at the given value, else at the starting card's (not at a data-derived guess)
-            start[name] = float(card_start[name] if value is None else value)
-    validate_params(start)
+    starts = starting_candidates(data, card_start, vary=vary) if auto_start else [dict(card_start)]
+    for start in starts:
+        for name, value in fixed_values.items():
+            if name != SERIES:
+                # held at the given value, else at the starting card's (not at a data-derived guess)
+                start[name] = float(card_start[name] if value is None else value)
+        validate_params(start)
     vary = tuple(n for n in dict.fromkeys(vary) if n not in fix)
+    chosen, start_costs = _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale)
+    start = starts[chosen]
     if not any("t_form_s" in d.marks for d in data):
         notes.append("no formation detected in the data: events are null; only the OFF level is identified, "
                      "the formation parameters keep their start values (delay longer than the record)")
@@ -429,6 +479,8 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     result.card = build_card(result, series_fit)
     result.elapsed_s = time.perf_counter() - started
     result.card["fit"]["elapsed_s"] = round(result.elapsed_s, 3)
+    result.card["fit"]["start"] = {"candidates": len(starts), "chosen": chosen,
+                                   "costs": [round(c, 6) for c in start_costs]}
     return result
 
 

@@ -242,6 +242,72 @@ def event_marks(time_s, log_i, events):
     return marks
 
 
+def formation_rise(data, share=0.1):
+    """How long the formation takes to rise, and over how many decades.
+
+    The rise runs from the last time the (running-median) log current is
+    within ``share`` of the OFF-to-ON span above the OFF level, before the
+    formation mark, to the first time after the mark it is within ``share``
+    of the ON level. A model whose tunnelling gap closes at a steady front
+    velocity rises log-linearly, so the pair fixes the front velocity times
+    the decay length (see :func:`memcompact.fit.start.starting_values`).
+
+    Parameters
+    ----------
+    data : CurveData
+    share : float
+        Share of the OFF-to-ON span [1] cut from each end of the rise.
+
+    Returns
+    -------
+    tuple of float or None
+        ``(rise_s, decades)``: duration [s] and log10 span [decades] of the
+        rise; None without a formation mark or a resolved rise.
+    """
+    from memcompact.events import _running_median
+
+    mark = data.marks.get("t_form_s")
+    if mark is None:
+        return None
+    lo, hi = np.log10(data.events["i_before_form_A"]), np.log10(data.events["i_after_form_A"])
+    if not hi > lo:
+        return None
+    t, y = data.curve.time_s, _running_median(data.log_i, smoothing_samples(data.log_i.size))
+    low_level, high_level = lo + share * (hi - lo), hi - share * (hi - lo)
+    j = int(np.searchsorted(t, mark[2]))
+    below = np.nonzero(y[:j] <= low_level)[0]
+    above = np.nonzero(y[j:] >= high_level)[0]
+    if not below.size or not above.size:
+        return None
+    rise_s = float(t[j + above[0]] - t[below[-1]])
+    return (rise_s, float(high_level - low_level)) if rise_s > 0 else None
+
+
+def mark_crossing_s(time_s, model_log_i, marks, name):
+    """When a model curve crosses a data curve's event level [s] (None: never).
+
+    The model is dated by the data's own level (``marks[name]``, see
+    :func:`event_marks`), so a gradual model rise is dated where the data's
+    is; the drop and the ECM jump are searched after the model's formation.
+
+    Parameters
+    ----------
+    time_s : numpy.ndarray
+        Time of the model curve [s].
+    model_log_i : numpy.ndarray
+        log10 of the model current [log10 A].
+    marks : dict
+        The data curve's ``marks``.
+    name : str
+        ``"t_form_s"``, ``"t_drop_s"`` or ``"t_ecm_s"`` (a key of ``marks``).
+    """
+    level, rising, _ = marks[name]
+    start = 0.0
+    if name != "t_form_s" and "t_form_s" in marks:
+        start = crossing_time_s(time_s, model_log_i, marks["t_form_s"][0]) or 0.0
+    return crossing_time_s(time_s, model_log_i, level, start_s=start, rising=rising)
+
+
 def _events_and_marks(time_s, current_A, noise_floor_A=None, events=None):
     time_s = np.asarray(time_s, dtype=float)
     floor = estimate_noise_floor_A(current_A) if noise_floor_A is None else noise_floor_A
@@ -338,5 +404,6 @@ def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistanc
 
 
 __all__ = ["CurveData", "crossing_time_s", "dated_events", "detect_curve_events",
-           "estimate_noise_floor_A", "event_marks", "formation_crossing_s", "log_current", "prepare_curve",
+           "estimate_noise_floor_A", "event_marks", "formation_crossing_s", "formation_rise", "log_current", "mark_crossing_s",
+           "prepare_curve",
            "smoothing_samples"]

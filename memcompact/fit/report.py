@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memcompact.fit.data import dated_events, log_current
+from memcompact.fit.data import dated_events, log_current, mark_crossing_s
 from memcompact.io import EVENT_KEYS
 from memcompact.model.cards import CARD_VERSION, MODEL_NAME
 from memcompact.model.parameters import PARAMETER_TABLE
@@ -31,6 +31,22 @@ def _model_name(lmfit_name):
     return lmfit_name[6:] if lmfit_name.startswith("log10_") else lmfit_name
 
 
+def model_events(curve_data, model_current_A):
+    """The model's ``t_form_s``, ``t_drop_s``, ``t_ecm_s`` [s] (or None) on one data curve's time grid.
+
+    An event the data shows is dated where the model crosses the data's level
+    for it (:func:`memcompact.fit.data.mark_crossing_s`), as the fit's event
+    residuals do; an event the data lacks is looked for in the model curve
+    itself (:func:`memcompact.fit.data.dated_events`).
+    """
+    d = curve_data
+    out = dated_events(d.curve.time_s, model_current_A, d.noise_floor_A)
+    y = log_current(model_current_A, d.noise_floor_A)
+    for name in d.marks:
+        out[name] = mark_crossing_s(d.curve.time_s, y, d.marks, name)
+    return out
+
+
 def build_card(result, series_fit):
     """Model card (DESIGN section 5) of a :class:`~memcompact.fit.core.FitResult`.
 
@@ -54,7 +70,7 @@ def build_card(result, series_fit):
             correlations[_model_name(lname)] = {_model_name(o): round(float(c), 4) for o, c in par.correl.items()}
     curves = []
     for k, (d, mi) in enumerate(zip(result.data, result.model_current_A)):
-        mev = dated_events(d.curve.time_s, mi, d.noise_floor_A)
+        mev = model_events(d, mi)
         dev = dated_events(d.curve.time_s, d.curve.current_A, d.noise_floor_A, events=d.events)
         curves.append({
             "file": d.curve.source, "voltage_V": d.voltage_V, "series_resistance_ohm": float(series_fit[k]),

@@ -9,12 +9,21 @@ from __future__ import annotations
 
 import numpy as np
 
+from memcompact.fit.data import formation_rise
 from memcompact.model.parameters import PARAMETER_TABLE, validate_params
 
 BOLTZMANN_EV_PER_K = 8.617333262e-5
 
 #: Always fitted when the data show formation: delay, bridging speed, ON level, OFF level.
 CORE_VARY = ("nucleation_barrier_eV", "growth_activation_eV", "tunnel_resistance_ohm", "leakage_conductance_S")
+GROWTH_SHARE_MIN = 0.05
+"""Smallest share of the formation delay given to bridging the film (an abrupt formation) [1]."""
+GROWTH_SHARE_MAX = 0.8
+"""Largest share of the delay given to bridging; a slower rise widens the tunnelling decay length [1]."""
+RESOLVED_RISE_SAMPLES = 8.0
+"""A formation rise over fewer sampling intervals than this is not resolved [1]."""
+CANDIDATE_GROWTH_SHARES = (0.05, 0.15, 0.4, 0.8)
+"""Shares of the delay spent bridging the film tried as starts by :func:`starting_candidates` [1]."""
 
 
 def _clip(name, value):
@@ -48,6 +57,44 @@ def delay_is_flat(data, params=None):
     return -slope < 2 * alpha * 3.0 / v_min
 
 
+def bridging_share(data, params=None):
+    """Share of the formation delay the front needs to bridge the film, from the measured rise.
+
+    The model's tunnelling current rises one decade per ``ln(10) *
+    tunnel_decay_m`` of gap closed, so a front bridging the film (thickness
+    ``L``) in a share ``s`` of the delay ``t_form`` rises ``D`` decades in
+    ``D ln(10) decay s t_form / L``. Setting that to the measured rise
+    (:func:`memcompact.fit.data.formation_rise`) gives
+    ``s = L rise_s / (t_form D ln(10) decay)`` per curve; the median over
+    the curves is returned, unclipped (> ``GROWTH_SHARE_MAX``: the rise is
+    slower than bridging alone makes it with this decay length). Rises
+    shorter than ``RESOLVED_RISE_SAMPLES`` sampling intervals are taken as
+    unresolved (abrupt) and left out.
+
+    Parameters
+    ----------
+    data : list of memcompact.fit.data.CurveData
+    params : dict, optional
+        ``thickness_m`` [m] and ``tunnel_decay_m`` [m] (default: the table's).
+
+    Returns
+    -------
+    float or None
+        None when no curve has a resolved rise.
+    """
+    params = params or {}
+    thickness_nm = params.get("thickness_m", PARAMETER_TABLE["thickness_m"].default) * 1e9
+    decade_nm = np.log(10.0) * params.get("tunnel_decay_m", PARAMETER_TABLE["tunnel_decay_m"].default) * 1e9
+    shares = []
+    for d in data:
+        rise = formation_rise(d)
+        if rise is None or rise[0] < RESOLVED_RISE_SAMPLES * float(np.median(np.diff(d.curve.time_s))):
+            continue  # no rise, or one the sampling does not resolve (an abrupt formation)
+        rise_s, decades = rise
+        shares.append(thickness_nm * rise_s / (d.marks["t_form_s"][2] * decades * decade_nm))
+    return float(np.median(shares)) if shares else None
+
+
 def default_vary(data):
     """Parameters fitted by default for these curves (see docs/fitting.md).
 
@@ -62,6 +109,10 @@ def default_vary(data):
     - ``reservoir_m3`` when a curve shows a spontaneous drop (AE depletion),
       ``refill_rate_per_Vs`` when it also comes back, and
       ``thermal_resistance_K_per_W`` when it shows an ECM jump.
+    - ``tunnel_decay_m`` when the formation rises more slowly than bridging
+      the film within the delay can make it (:func:`bridging_share` above
+      ``GROWTH_SHARE_MAX``): the slope of the log-linear rise then
+      identifies the decay length.
     - Data without formation: only ``leakage_conductance_S`` (the timing
       parameters are not identified, the card keeps their start values).
 
@@ -83,6 +134,9 @@ def default_vary(data):
             vary.append("refill_rate_per_Vs")
     if any("t_ecm_s" in d.marks for d in data):
         vary.append("thermal_resistance_K_per_W")
+    share = bridging_share(data)
+    if share is not None and share > GROWTH_SHARE_MAX:
+        vary.append("tunnel_decay_m")
     return tuple(vary)
 
 
@@ -98,15 +152,18 @@ def nucleation_barrier_for_delay_eV(params, voltage_V, delay_s):
             + k_v * params["nucleation_voltage_fraction"] * voltage_V)
 
 
-def starting_values(data, params, vary=()):
+def starting_values(data, params, vary=(), growth_share=None):
     """Starting compact parameters from the curves' events (no hand-given guess needed).
 
     The formation delay is taken as nucleation-limited (eq. 1):
     ``t_form = ln(11) t0 exp((dG - alpha N_c z f V) / kT)``, so a straight line
     through ``ln t_form`` vs ``V`` gives the voltage fraction ``f`` (slope) and
     the barrier ``dG`` (intercept). Tip growth gets the same voltage
-    sensitivity, and its barrier is set so bridging the film takes ~5 % of the
-    delay. The tunnelling resistance comes from the current level after
+    sensitivity, and its barrier is set so bridging the film takes the share
+    of the delay that the measured rise of the current asks for
+    (:func:`bridging_share`, kept between 5 and 80 %); the nucleation delay is
+    the rest. A rise slower than that (with ``tunnel_decay_m`` fitted) widens
+    the decay length instead. The tunnelling resistance comes from the current level after
     formation (upper decile), the leakage from the level before. No
     formation anywhere: the barrier is set so the model forms only after
     10x the longest record (the data then bound the delay from below).
@@ -127,8 +184,17 @@ def starting_values(data, params, vary=()):
     vary : sequence of str
         Parameters that will be fitted (``nucleation_alpha`` enables the
         flat-delay start above).
+    growth_share : float, optional
+        Share of the delay spent bridging the film [1] (default: from the
+        data's rise, see above).
     """
     out = dict(params)
+    if growth_share is None:
+        share = bridging_share(data, out)
+        if share is not None and share > GROWTH_SHARE_MAX and "tunnel_decay_m" in vary:
+            out["tunnel_decay_m"] = _clip("tunnel_decay_m", out["tunnel_decay_m"] * share / GROWTH_SHARE_MAX)
+        growth_share = float(np.clip(share if share is not None else GROWTH_SHARE_MIN,
+                                     GROWTH_SHARE_MIN, GROWTH_SHARE_MAX))
     kt = BOLTZMANN_EV_PER_K * out["temperature_K"]
     pairs = sorted((d.voltage_V, d.marks["t_form_s"][2]) for d in data if "t_form_s" in d.marks)
     k_v = out["nucleation_alpha"] * out["nucleus_atoms"] * out["ion_charge"]
@@ -152,12 +218,12 @@ def starting_values(data, params, vary=()):
         g_floor = 3 * kt / (out["ion_charge"] * v_min)
         out["growth_voltage_fraction"] = _clip("growth_voltage_fraction", max(-slope * kt / k_g, g_floor))
     if pairs:
-        dg = np.mean([nucleation_barrier_for_delay_eV(out, v, 0.9 * t) for v, t in pairs])
+        dg = np.mean([nucleation_barrier_for_delay_eV(out, v, (1.0 - growth_share) * t) for v, t in pairs])
         out["nucleation_barrier_eV"] = _clip("nucleation_barrier_eV", dg)
         v_mid, t_mid = pairs[len(pairs) // 2]
-        # bridge the film (in nm) in ~5 % of the delay at the middle voltage
+        # bridge the film (in nm) in the growth share of the delay at the middle voltage
         drive = out["transfer_coefficient"] * out["ion_charge"] * out["growth_voltage_fraction"] * v_mid
-        velocity_nm_s = out["thickness_m"] * 1e9 / (0.05 * t_mid)
+        velocity_nm_s = out["thickness_m"] * 1e9 / (growth_share * t_mid)
         ea = drive + kt * np.log(out["growth_velocity_m_per_s"] * 1e9 / velocity_nm_s)
         out["growth_activation_eV"] = _clip("growth_activation_eV", ea)
     else:
@@ -190,4 +256,44 @@ def starting_values(data, params, vary=()):
     return out
 
 
-__all__ = ["CORE_VARY", "default_vary", "delay_is_flat", "nucleation_barrier_for_delay_eV", "starting_values"]
+def starting_candidates(data, params, vary=()):
+    """Starting points for the fit: :func:`starting_values` first, then a grid of bridging shares.
+
+    How the delay splits between nucleation and bridging the film (and the
+    decay length, when fitted) decides how steep the model's formation rise
+    is; the least-squares fit keeps the split it starts with, so
+    :func:`memcompact.fit.fit_it` scores every candidate in one vectorised
+    solver call and starts from the best. The grid is
+    ``CANDIDATE_GROWTH_SHARES``; with ``tunnel_decay_m`` fitted and a
+    measured rise (:func:`bridging_share`) slower than a candidate's share
+    gives, that candidate's decay length is widened to keep the measured
+    rise. Data without a formation give the one start.
+
+    Parameters
+    ----------
+    data : list of memcompact.fit.data.CurveData
+    params : dict
+        Parameters to start from.
+    vary : sequence of str
+        Parameters that will be fitted.
+
+    Returns
+    -------
+    list of dict
+    """
+    first = starting_values(data, params, vary)
+    if not any("t_form_s" in d.marks for d in data):
+        return [first]
+    measured = bridging_share(data, params) if "tunnel_decay_m" in vary else None
+    out = [first]
+    for share in CANDIDATE_GROWTH_SHARES:
+        start = starting_values(data, params, vary, growth_share=share)
+        if measured is not None and measured > share:
+            # keep the measured rise: bridging in a smaller share needs a proportionally longer decay
+            start["tunnel_decay_m"] = _clip("tunnel_decay_m", params["tunnel_decay_m"] * measured / share)
+        out.append(start)
+    return out
+
+
+__all__ = ["CANDIDATE_GROWTH_SHARES", "CORE_VARY", "GROWTH_SHARE_MAX", "GROWTH_SHARE_MIN", "RESOLVED_RISE_SAMPLES", "bridging_share", "default_vary", "delay_is_flat", "nucleation_barrier_for_delay_eV", "starting_candidates",
+           "starting_values"]
