@@ -8,9 +8,10 @@ instantaneously, and as an instrument reads it with a 1 s aperture (each
 sample the mean current of its interval, ``aperture_s="interval"``).
 Columns: the measured bridging share (None: the rise is not resolved), the
 whole-curve log-current RMS of the fit [decades] (issue 5's goal: < 0.3), the
-isotonic bound (the smallest RMS any rising curve can reach on the same data:
-above 0.3, the data fall and rise again while the chain bridges the film and
-no model whose current rises through formation can meet the goal), the
+isotonic bound (``memcompact.fit.data.rising_bound_decades``: the smallest
+RMS any rising curve can reach on the same data: above 0.3, the data fall
+and rise again while the chain bridges the film and no model whose current
+rises through formation can meet the goal), the
 formation time of data and model, their difference, and the wall time of the
 fit. A quality table more than a speed one; it lives here because it prints
 a table from seeded runs, like the other benchmarks.
@@ -25,21 +26,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from scipy.optimize import isotonic_regression
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from memcompact.chain import preset, simulate_chain  # noqa: E402
 from memcompact.fit import fit_it  # noqa: E402
+from memcompact.fit.data import rising_bound_decades  # noqa: E402
 from memcompact.fit.start import bridging_share  # noqa: E402
-
-
-def isotonic_bound_decades(curve_data):
-    """Smallest RMS [decades] of a rising curve on these data (compliance samples excluded)."""
-    d = curve_data
-    r = isotonic_regression(d.log_i).x - d.log_i
-    r = np.where(d.plateau, np.minimum(r, 0.0), r)[~d.plateau]
-    return float(np.sqrt(np.mean(r ** 2)))
 
 
 def main(argv=None):
@@ -70,7 +63,7 @@ def main(argv=None):
                 rms = result.rms_decades[0]
                 rms_by_mode.setdefault(label, []).append(rms)
                 print(f"{voltage:4.1f} {seed:4d} {label:>13} {'-' if share is None else f'{share:.2f}':>6} "
-                      f"{rms:8.3f} {isotonic_bound_decades(d):6.3f} {'yes' if rms < 0.3 else 'no':>5} "
+                      f"{rms:8.3f} {rising_bound_decades(d):6.3f} {'yes' if rms < 0.3 else 'no':>5} "
                       f"{t_data or float('nan'):11.1f} {t_model or float('nan'):7.1f} {diff:>7} {wall:6.1f}",
                       flush=True)
     for label, values in rms_by_mode.items():

@@ -308,6 +308,27 @@ def mark_crossing_s(time_s, model_log_i, marks, name):
     return crossing_time_s(time_s, model_log_i, level, start_s=start, rising=rising)
 
 
+def rising_bound_decades(data):
+    """Smallest log-current RMS [decades] any rising curve can reach on a curve's data.
+
+    The isotonic regression of ``log_i`` (the best fit that never falls),
+    scored like :func:`memcompact.fit.report.rms_decades` (one-sided on the
+    compliance plateau, plateau samples left out). The compact model's current
+    under a constant voltage rises through formation, so where the data fall
+    and rise again before they hold (a chain whose bridging collapses) no fit
+    of it gets below this bound.
+
+    Parameters
+    ----------
+    data : CurveData
+    """
+    from scipy.optimize import isotonic_regression
+
+    r = isotonic_regression(data.log_i).x - data.log_i
+    r = np.where(data.plateau, np.minimum(r, 0.0), r)[~data.plateau]
+    return float(np.sqrt(np.mean(r ** 2))) if r.size else 0.0
+
+
 def _events_and_marks(time_s, current_A, noise_floor_A=None, events=None):
     time_s = np.asarray(time_s, dtype=float)
     floor = estimate_noise_floor_A(current_A) if noise_floor_A is None else noise_floor_A
@@ -404,6 +425,5 @@ def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistanc
 
 
 __all__ = ["CurveData", "crossing_time_s", "dated_events", "detect_curve_events",
-           "estimate_noise_floor_A", "event_marks", "formation_crossing_s", "formation_rise", "log_current", "mark_crossing_s",
-           "prepare_curve",
-           "smoothing_samples"]
+           "estimate_noise_floor_A", "event_marks", "formation_crossing_s", "formation_rise", "log_current",
+           "mark_crossing_s", "prepare_curve", "rising_bound_decades", "smoothing_samples"]

@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from scipy.optimize import isotonic_regression
 
 from memcompact.chain import preset, simulate_chain
 from memcompact.fit import fit_it, log_current
-from memcompact.fit.data import formation_crossing_s
+from memcompact.fit.data import formation_crossing_s, rising_bound_decades
 from memcompact.model import constant, integrate
 from tests.fit.conftest import SERIES_OHM
-
-
-def monotone_bound_decades(curve_data):
-    """Smallest log-current RMS [decades] any rising curve can reach on these data (isotonic regression).
-
-    The compact model's current under constant voltage rises through formation
-    (drops come later); where the data fall and rise again while the chain
-    bridges the film, no such model gets below this bound.
-    """
-    d = curve_data
-    r = isotonic_regression(d.log_i).x - d.log_i
-    r = np.where(d.plateau, np.minimum(r, 0.0), r)[~d.plateau]
-    return float(np.sqrt(np.mean(r ** 2)))
 
 
 def _chain_fit(voltage_V, seed, aperture_s):
@@ -78,7 +64,7 @@ def test_chain_curves_no_rising_model_can_follow_within_0_3(voltage_V, seed, ape
     # within 10 % and follows the rise's envelope (measured: 0.48 and 0.69 decades).
     result = _chain_fit(voltage_V, seed, aperture_s)
     d = result.data[0]
-    assert monotone_bound_decades(d) == pytest.approx(bound, abs=0.005)
+    assert rising_bound_decades(d) == pytest.approx(bound, abs=0.005)
     assert bound < result.rms_decades[0] < 0.75
     c = result.card["curves"][0]
     assert c["model_events"]["t_form_s"] == pytest.approx(c["events"]["t_form_s"], rel=0.10)

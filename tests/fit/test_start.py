@@ -59,3 +59,18 @@ def test_moderate_rise_sets_the_growth_share_without_touching_the_decay():
     share = bridging_share(data)
     assert GROWTH_SHARE_MIN < share < GROWTH_SHARE_MAX
     assert "tunnel_decay_m" not in default_vary(data)
+
+
+def test_rising_bound_is_the_isotonic_fit():
+    from types import SimpleNamespace
+
+    from memcompact.fit.data import rising_bound_decades
+
+    rising = SimpleNamespace(log_i=np.array([-12.0, -12.0, -9.0, -6.0, -6.0]), plateau=np.zeros(5, bool))
+    assert rising_bound_decades(rising) == 0.0
+    # a 2-decade collapse: the best rising curve splits it, 1 decade off on two of six samples
+    dip = SimpleNamespace(log_i=np.array([-12.0, -12.0, -8.0, -10.0, -8.0, -8.0]), plateau=np.zeros(6, bool))
+    assert rising_bound_decades(dip) == pytest.approx(np.sqrt(2 / 6))
+    # compliance samples are left out (the plateau only bounds the model from below)
+    capped = SimpleNamespace(log_i=dip.log_i, plateau=np.array([False, False, True, True, True, True]))
+    assert rising_bound_decades(capped) == 0.0
