@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memcompact.fit.data import dated_events, log_current, mark_crossing_s
+from memcompact.fit.data import dated_events, log_current, mark_crossing_s, rising_bound_decades
 from memcompact.io import EVENT_KEYS
 from memcompact.model.cards import CARD_VERSION, MODEL_NAME
 from memcompact.model.parameters import PARAMETER_TABLE
@@ -77,6 +77,7 @@ def build_card(result, series_fit):
             "noise_floor_A": d.noise_floor_A, "compliance_A": d.compliance_A,
             "events": events_or_null(dev), "model_events": events_or_null(mev),
             "rms_decades": round(rms_decades(d, mi), 4),
+            "rising_bound_decades": round(rising_bound_decades(d), 4),
         })
     card = {
         "model": MODEL_NAME, "version": CARD_VERSION,
@@ -111,7 +112,8 @@ def fit_report_text(result):
         lines.append(f"    {c['file'] or '<curve>'}: {c['voltage_V']:g} V, "
                      f"series {c['series_resistance_ohm']:.4g} Ohm, noise floor {c['noise_floor_A']:.3g} A"
                      + (f", compliance {c['compliance_A']:.3g} A" if c["compliance_A"] else "")
-                     + f", log-current RMS {c['rms_decades']:.3f} decades")
+                     + f", log-current RMS {c['rms_decades']:.3f} decades (no rising curve below "
+                       f"{c['rising_bound_decades']:.3f})")
         for key in ("t_form_s", "t_drop_s", "t_ecm_s"):
             data_t, model_t = _fmt_t(c["events"][key]), _fmt_t(c["model_events"][key])
             lines.append(f"        {key:9s} data {data_t:>12s}   model {model_t:>12s}")
