@@ -38,9 +38,14 @@ from memcompact.progress import Progress
 FLOAT_OHM = 1e15
 #: Column ordering of the sparse LU: the nodal matrix is symmetric (1R), minimum degree on A^T + A.
 ORDERING = "MMD_AT_PLUS_A"
-#: First trial step of each piece's state integration, as a share of the piece [1]
+#: First trial step of each piece's state integration, as a share of the piece, for the cells biased
+#: above ``bias_fraction`` of the largest cell voltage (the ones that may switch) [1]
 #: (benchmark cycle: 1.30 -> 1.00 s at 64x64, read currents within 0.001 decades of rtol 1e-5).
 FIRST_STEP_SHARE = 1e-2
+#: The same for the other cells (unselected and half-selected): the whole piece. Their error estimate
+#: accepts it at once or cuts it; a whole-piece trial for a switching cell let it through
+#: (0.008 decades off ngspice at 32x32), so those keep FIRST_STEP_SHARE.
+QUIET_FIRST_STEP_SHARE = 1.0
 
 
 @dataclass
@@ -145,6 +150,7 @@ class Network:
                              shape=(self.size, self.size)).tocsc()
         self.base = base + sp.diags(diag, format="csc")
         self.source = rhs
+        self._lu_cache = None  # (conductances, SuperLU) of the last 1R factorisation (_factor_1r)
         # memristor terminals: row node -> (mid node | column node)
         self.ae = r_idx.ravel()
         self.ie = (self.m_idx if self.one_t else c_idx).ravel()
@@ -220,10 +226,23 @@ def solve_dc(spec, row_V, col_V=0.0, gate_V=None, conductance_S=None, tol_V=1e-1
     return _dc_solution(net, v, g, iterations)
 
 
+def _factor_1r(net, g):
+    """Sparse LU of a 1R array's nodal matrix for conductances ``g`` [S], kept on ``net`` for the next call.
+
+    The network solve and the Thevenin resistances that follow it at the same
+    conductances share one factorisation.
+    """
+    key = np.asarray(g, dtype=float).tobytes()
+    cached = net._lu_cache
+    if cached is None or cached[0] != key:
+        net._lu_cache = (key, spla.splu(net.matrix(g).tocsc(), permc_spec=ORDERING))
+    return net._lu_cache[1]
+
+
 def _solve_network(net, g, gates, tol_V=1e-13, max_iterations=100, v0=None):
-    a = net.matrix(g)
     if not net.one_t:
-        return spla.spsolve(a, net.source, permc_spec=ORDERING), 1
+        return _factor_1r(net, g).solve(net.source), 1
+    a = net.matrix(g)
     t = net.spec.transistor
     beta, vto = t.beta_A_per_V2, t.threshold_V
     d_idx = net.m_idx.ravel()
@@ -322,16 +341,20 @@ class TransientResult:
 
 def _thevenin_resistance(net, g, v_cell, picks, gates, v_op):
     """Driving-point resistance [Ohm] seen by the picked cells with the cell removed."""
-    a = net.matrix(g)
-    if net.one_t:  # linearise the transistors at the operating point
-        t = net.spec.transistor
-        d_idx, s_idx = net.m_idx.ravel(), net.c_idx.ravel()
-        _, dd, _, ds = _mosfet(v_op[d_idx], np.repeat(gates, net.m), v_op[s_idx], t.beta_A_per_V2,
-                               t.threshold_V)
-        a = a + sp.coo_matrix((np.concatenate([dd, ds, -dd, -ds]),
-                               (np.concatenate([d_idx, d_idx, s_idx, s_idx]),
-                                np.concatenate([d_idx, s_idx, d_idx, s_idx]))), shape=a.shape).tocsc()
-    lu = spla.splu(a.tocsc(), permc_spec=ORDERING)
+    if not net.one_t:
+        return _thevenin_from_lu(net, _factor_1r(net, g), g, picks)
+    # 1T1R: the transistors linearised at the operating point
+    t = net.spec.transistor
+    d_idx, s_idx = net.m_idx.ravel(), net.c_idx.ravel()
+    _, dd, _, ds = _mosfet(v_op[d_idx], np.repeat(gates, net.m), v_op[s_idx], t.beta_A_per_V2, t.threshold_V)
+    a = net.matrix(g) + sp.coo_matrix((np.concatenate([dd, ds, -dd, -ds]),
+                                       (np.concatenate([d_idx, d_idx, s_idx, s_idx]),
+                                        np.concatenate([d_idx, s_idx, d_idx, s_idx]))), shape=(net.size, net.size))
+    return _thevenin_from_lu(net, spla.splu(a.tocsc(), permc_spec=ORDERING), g, picks)
+
+
+def _thevenin_from_lu(net, lu, g, picks):
+    """Thevenin resistances [Ohm] of the picked cells from the factorised nodal matrix ``lu``."""
     r_th = np.zeros(net.nm)
     gc = g.ravel()
     rhs = np.zeros(net.size)
@@ -417,12 +440,11 @@ def simulate_phases(spec, phases, substeps=8, rtol=1e-3, progress=False, bias_fr
                 inner = corners[(corners > ta) & (corners < tb)]
                 times = np.unique(np.concatenate([times, inner]))
                 stim = Stimulus(times - ta, phase.shape(times))
-                # first trial step: 1/100 of the piece (the default 1e-9 s costs every cell, most of
-                # them quiet, ~8 steps per piece to grow; a whole-piece trial is faster still but
-                # its error estimate let switching cells through: 0.008 decades off at 32x32)
+                # first trial step: 1/100 of the piece for the cells that may switch, the whole piece for
+                # the quiet ones (the default 1e-9 s costs every cell ~8 steps per piece to grow)
+                first_step = np.maximum(np.where(big, FIRST_STEP_SHARE, QUIET_FIRST_STEP_SHARE) * (tb - ta), 1e-9)
                 sol = integrate(params, stim, t_eval=np.array([0.0, tb - ta]), n_devices=spec.n_cells, y0=y,
-                                series_resistance_ohm=r_th, voltage_scale=v_th, rtol=rtol,
-                                first_step_s=max(FIRST_STEP_SHARE * (tb - ta), 1e-9))
+                                series_resistance_ohm=r_th, voltage_scale=v_th, rtol=rtol, first_step_s=first_step)
                 iterations += sol.info["iterations"]
                 y = sol.final_state()
                 if abs(tb - sample) <= 1e-15 * max(1.0, sample):

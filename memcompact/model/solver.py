@@ -175,8 +175,9 @@ def integrate(params, stimulus, t_eval=None, n_devices=None, y0=None, series_res
         per device at different voltages from ``constant(1.0, T)``) [1].
     rtol : float
         Relative tolerance; absolute tolerances come from the state table.
-    first_step_s : float
-        First trial step [s]; the error control adapts it at once.
+    first_step_s : float or numpy.ndarray
+        First trial step [s], one for all devices or one per device (shape
+        ``(n_devices,)``); the error control adapts it at once.
     max_iterations : int
         Safety limit on the number of vectorised steps.
     progress : bool
