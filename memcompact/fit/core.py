@@ -258,15 +258,16 @@ TIMING_CALIBRATIONS = 2
 """Rounds in which every candidate start is moved to the measured formation times before scoring."""
 
 
-def _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale):
+def _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale, calibrate=True):
     """Index of the candidate start with the lowest cost (all scored in one solver call), and every cost."""
     if len(starts) == 1:
         return 0, []
     names = [n for n in starts[0] if any(s[n] != starts[0][n] for s in starts[1:])]
-    names = list(dict.fromkeys(names + ["nucleation_barrier_eV"]))
+    if calibrate:
+        names = list(dict.fromkeys(names + ["nucleation_barrier_eV"]))
     problem = GlobalProblem(data, starts[0], rtol=rtol, event_weight=event_weight, horizon_factor=horizon_factor)
     series = [np.array([d.series_resistance_ohm for d in data])] * len(starts)
-    formed = [k for k, d in enumerate(data) if "t_form_s" in d.marks]
+    formed = [k for k, d in enumerate(data) if "t_form_s" in d.marks] if calibrate else []
     bounds = PARAMETER_TABLE["nucleation_barrier_eV"]
     for calibration in range(TIMING_CALIBRATIONS + 1):
         try:
@@ -378,7 +379,9 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
                 start[name] = float(card_start[name] if value is None else value)
         validate_params(start)
     vary = tuple(n for n in dict.fromkeys(vary) if n not in fix)
-    chosen, start_costs = _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale)
+    # the timing calibration moves the nucleation barrier: only when it is fitted
+    chosen, start_costs = _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale,
+                                      calibrate="nucleation_barrier_eV" in vary)
     start = starts[chosen]
     if not any("t_form_s" in d.marks for d in data):
         notes.append("no formation detected in the data: events are null; only the OFF level is identified, "

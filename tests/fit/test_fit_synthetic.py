@@ -69,6 +69,19 @@ def test_fix_holds_a_parameter_at_the_card_value(synthetic_series):
     assert "tunnel_resistance_ohm" not in result.card["stderr"]
 
 
+def test_fixed_barrier_is_not_moved_by_the_start_calibration(synthetic_series):
+    # the candidate starts are moved to the measured formation times through the nucleation barrier;
+    # a barrier held by --fix stays where it was put, in every candidate and in the result
+    true, curves, _ = synthetic_series
+    result = fit_it(curves[1:2], fix={"nucleation_barrier_eV": 1.5}, max_nfev=5)
+    assert "nucleation_barrier_eV" not in result.vary
+    assert result.params["nucleation_barrier_eV"] == 1.5
+    assert result.card["fit"]["start"]["candidates"] == 5
+    free = fit_it(curves[1:2], max_nfev=5)
+    assert free.card["fit"]["start"]["candidates"] == 5
+    assert free.card["curves"][0]["model_events"]["t_form_s"] == pytest.approx(92, rel=0.1)
+
+
 def test_single_curve_does_not_vary_the_voltage_fraction():
     true, curves, _ = make_curves([2.95], duration_s=300.0, n_samples=301, seed=3)
     result = fit_it(curves, max_nfev=30)
