@@ -51,6 +51,15 @@ def test_verilog_a_structure():
         assert len(re.findall(rf"^\s+{name} =", text, re.MULTILINE)) == 1, name
 
 
+def test_native_state_hold_does_not_read_time():
+    """DC holds through the V_transient source's DC value, not `time` (ngspice sets it to the .dc sweep value)."""
+    lib = ngspice_source(preset_card("ag_sio2"))
+    netlist = "\n".join(line for line in lib.splitlines() if not line.startswith("*"))
+    assert not re.search(r"\btime\b", netlist, re.IGNORECASE)
+    assert "V_transient transient 0 DC 0 PWL(" in netlist
+    assert netlist.count("V(transient) > 0.5 ?") == len(STATES)
+
+
 def test_card_values_become_defaults():
     text = verilog_a_source(preset_card("cu_sio2"))
     assert "parameter real nucleation_barrier_eV = 1.45 from" in text
@@ -101,21 +110,26 @@ def test_verilog_a_compiles_without_warnings(tmp_path):
     assert "warning" not in messages.lower() and "error" not in messages.lower(), messages
 
 
+def _fast_nucleation_card():
+    """ag_sio2 with a 0.5 eV nucleation barrier: at +5 V the states' equilibrium (dx/dt = 0) is a formed device."""
+    card = preset_card("ag_sio2")
+    card["params"] = dict(card["params"], nucleation_barrier_eV=0.5)
+    return card
+
+
 @pytest.mark.ngspice
-@pytest.mark.parametrize("backend,step_V", [
-    ("verilog-a", 0.1),
-    # each native DC point needs gmin/source stepping (~1 s): fewer points, same range
-    # ngspice sets `time` to the sweep value in .dc, so at positive sweep values the native states
-    # are solved from dx/dt = 0 rather than held (docs/export.md, Limits); for the current equations
-    # that equilibrium is still the fresh device, which this checks
-    ("ngspice", 1.0),
+@pytest.mark.parametrize("backend,step_V,card", [
+    ("verilog-a", 0.1, preset_card("ag_sio2")),
+    ("ngspice", 0.5, preset_card("ag_sio2")),
+    # ngspice sets `time` to the sweep value in .dc; a hold reading `time` would solve dx/dt = 0
+    # there, i.e. form this device at positive voltages: the native hold must not depend on it
+    ("ngspice", 1.0, _fast_nucleation_card()),
 ])
-def test_operating_point_and_dc_sweep_of_a_fresh_device(backends, backend, step_V):
+def test_operating_point_and_dc_sweep_of_a_fresh_device(backends, backend, step_V, card):
     from memcompact.export.testbench import dc_netlist
     from memcompact.model import card_params, conductance, initial_state
     from memcompact.spice import run_netlist_all
 
-    card = preset_card("ag_sio2")
     text = dc_netlist(backend, card, -5.0, 5.0, step_V, include=str(backends.lib))
     results = run_netlist_all(text, osdi=[backends.osdi] if backend == "verilog-a" else ())
     assert sorted(r.analysis for r in results) == ["dc", "op"]
