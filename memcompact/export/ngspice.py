@@ -29,14 +29,16 @@ For simulators without OSDI (older ngspice, LTspice-like tools). The layout:
 
 DC analyses (``.op``, ``.dc``, the operating point before a transient) hold
 every state at its initial value (a fresh device, no floating node): the state
-sources then are a 1 S tie of each state node to 0. The switch is node
-``transient``, driven by ``V_transient transient 0 DC 0 PWL(0 0 1e-12 1)``: DC
-analyses use a source's DC value (0 V: tie), transients its waveform (1 V:
-the derivative drives the capacitor). It does not read ``time``, which ngspice
-sets to the sweep value during ``.dc`` (a hold ``time > 0 ? ...`` solved
-``dx/dt = 0`` there instead of holding). ``.tran ... uic`` also starts from the
-fresh device (all state nodes 0), and so does a transient without ``uic``
-(its operating point holds).
+sources then are a 1 S tie of each state node to 0. The switch is
+``V(transient) > 0.5 && time > 0``, with node ``transient`` driven by
+``V_transient transient 0 DC 0 PWL(0 1)``: ``.op`` and ``.dc`` use a source's
+DC value (0 V: tie), a transient its waveform (1 V). ngspice sets ``time`` to
+the sweep value during ``.dc`` (a hold on ``time > 0`` alone solved ``dx/dt =
+0`` there instead of holding); ``time > 0`` only ties the operating point
+before a transient (``time = 0``, where the waveform is already 1 V). The
+one-point waveform adds no breakpoint to the transient's time steps.
+``.tran ... uic`` also starts from the fresh device (all state nodes 0), and
+so does a transient without ``uic`` (its operating point holds).
 """
 
 from __future__ import annotations
@@ -125,9 +127,14 @@ def _wrap(line, width=LINE_WIDTH):
 #: Node of the DC/transient switch: 0 V in DC analyses, 1 V in transients.
 ANALYSIS_NODE = "transient"
 
-#: The switch's source: DC analyses (``.op``, ``.dc``) take its DC value, 0 V; a transient, its
-#: waveform (its operating point: the value at t = 0, also 0 V; then 1 V from 1 ps on).
-ANALYSIS_SOURCE = f"V_{ANALYSIS_NODE} {ANALYSIS_NODE} 0 DC 0 PWL(0 0 1e-12 1)"
+#: The switch's source: DC analyses (``.op``, ``.dc``) take its DC value, 0 V; a transient its
+#: waveform, 1 V throughout (one point: no breakpoint, so the transient's steps are unchanged).
+ANALYSIS_SOURCE = f"V_{ANALYSIS_NODE} {ANALYSIS_NODE} 0 DC 0 PWL(0 1)"
+
+#: Condition under which the state sources integrate (else: the DC tie). ``time > 0`` only
+#: excludes the operating point before a transient; ``.dc`` (where ngspice sets ``time`` to the
+#: sweep value) is excluded by the source's DC value.
+INTEGRATE_CONDITION = f"V({ANALYSIS_NODE}) > 0.5 && time > 0"
 
 #: Largest exponent of a log-scaled node read (exp(709) is the largest double).
 LN_MAX = 700.0
@@ -266,7 +273,7 @@ def ngspice_source(card):
         f"* Terminals: {TERMINALS[0]} = active electrode (anode under positive bias), "
         f"{TERMINALS[1]} = inert electrode.",
         "* States: node s_<state> = state minus its initial value (0 = fresh device), 1 F to ground.",
-        "* DC analyses (V(transient) = 0) hold the states at their initial values; transient analyses",
+        "* DC analyses (V(transient) = 0, time = 0) hold the states at their initial values; transient analyses",
         "* integrate them. Intermediates of one or two states: node n_<name> = value in its unit,",
         "* or its natural logarithm where read as exp(V(n_<name>)); the others are written out",
         "* where they are used. Reads of states and nodes are clamped to ranges that hold at",
@@ -302,14 +309,15 @@ def ngspice_source(card):
             lines += _wrap(f"B_{i.name} {intermediate_node(i.name)} 0 V = {value}")
     lines.append("")
     lines.append("* ---- states: C dV/dt = derivative in transients; 1 S tie to the initial value in DC")
-    lines.append(f"* V({ANALYSIS_NODE}) = 0 V in .op/.dc (the source's DC value) and before a transient, 1 V in it")
+    lines.append(f"* V({ANALYSIS_NODE}) = 0 V in .op/.dc (the source's DC value), 1 V in a transient; time > 0")
+    lines.append("* excludes the transient's operating point")
     lines.append(ANALYSIS_SOURCE)
     for s in d.states:
         node = state_node(s.name)
         lines.append(f"* {s.name} [{s.unit}]: {s.description}")
         lines.append(f"C_{s.name} {node} 0 1")
         derivative = _inline(s.derivative, inlined)
-        lines += _wrap(f"B_{s.name} 0 {node} I = V({ANALYSIS_NODE}) > 0.5 ? {w.write(derivative)} : -V({node})")
+        lines += _wrap(f"B_{s.name} 0 {node} I = {INTEGRATE_CONDITION} ? {w.write(derivative)} : -V({node})")
     lines.append("")
     lines.append("* ---- the device current, active -> inert electrode")
     lines += _wrap(f"B_device {TERMINALS[0]} {TERMINALS[1]} I = {w.write(_inline(d.current, inlined))}")

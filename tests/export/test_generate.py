@@ -51,13 +51,13 @@ def test_verilog_a_structure():
         assert len(re.findall(rf"^\s+{name} =", text, re.MULTILINE)) == 1, name
 
 
-def test_native_state_hold_does_not_read_time():
-    """DC holds through the V_transient source's DC value, not `time` (ngspice sets it to the .dc sweep value)."""
+def test_native_state_hold_does_not_rely_on_time_in_dc():
+    """.op/.dc hold through V_transient's DC value (ngspice sets `time` to the .dc sweep value)."""
     lib = ngspice_source(preset_card("ag_sio2"))
     netlist = "\n".join(line for line in lib.splitlines() if not line.startswith("*"))
-    assert not re.search(r"\btime\b", netlist, re.IGNORECASE)
-    assert "V_transient transient 0 DC 0 PWL(" in netlist
-    assert netlist.count("V(transient) > 0.5 ?") == len(STATES)
+    assert "V_transient transient 0 DC 0 PWL(0 1)" in netlist  # one point: no transient breakpoint
+    assert netlist.count("I = V(transient) > 0.5 && time > 0 ?") == len(STATES)
+    assert len(re.findall(r"\btime\b", netlist)) == len(STATES)
 
 
 def test_card_values_become_defaults():
