@@ -108,6 +108,50 @@ def spice_transient(backend, card, stimulus, series_resistance_ohm, options, bac
     return np.asarray(result.scale), -np.asarray(result.i("V1"))
 
 
+def batch_transient(backend, card, stimulus, series_resistance_ohm, options, backends):
+    """Like :func:`spice_transient`, in its own ``ngspice -b`` process (runs in parallel with others).
+
+    Returns
+    -------
+    (time [s], device current [A], wall seconds of the run)
+    """
+    import time
+
+    from memcompact.spice import run_batch
+
+    text = transient_netlist(backend, card, stimulus, series_resistance_ohm, options,
+                             include=str(backends.lib) if backend == "ngspice" else None)
+    start = time.perf_counter()
+    result = run_batch(text, osdi=[backends.osdi] if backend == "verilog-a" else ())
+    return np.asarray(result.scale), -np.asarray(result.i("V1")), time.perf_counter() - start
+
+
+def start_transients(jobs, backends, workers=2):
+    """Start transients in ``ngspice -b`` processes, ``workers`` at a time, in the background.
+
+    Parameters
+    ----------
+    jobs : sequence of tuple
+        ``(backend, card, stimulus, series_resistance_ohm, options)`` each,
+        longest first for the best packing.
+    backends : Backends
+    workers : int
+        Processes at a time (the machine's cores).
+
+    Returns
+    -------
+    list of concurrent.futures.Future
+        One per job, in job order; ``.result()`` gives :func:`batch_transient`'s
+        tuple or raises its error.
+    """
+    from concurrent.futures import ThreadPoolExecutor
+
+    pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="ngspice")
+    futures = [pool.submit(batch_transient, *job, backends) for job in jobs]
+    pool.shutdown(wait=False)
+    return futures
+
+
 def log_current(current_A, floor_A=FLOOR_A):
     """``log10(max(|I|, floor))``."""
     return np.log10(np.maximum(np.abs(current_A), floor_A))
