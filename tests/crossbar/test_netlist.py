@@ -148,7 +148,8 @@ def test_committed_examples_are_current():
 
     folder = Path(__file__).resolve().parents[2] / "circuits" / "crossbar"
     assert (folder / f"{cellmodel.CELL_NAME}.va").read_text() == cellmodel.cell_verilog_a_source()
-    lib = (folder / f"{cellmodel.CELL_NAME}.lib").read_text()   # the native writer evolves: structure only
+    lib = (folder / f"{cellmodel.CELL_NAME}.lib").read_text()
+    assert lib == cellmodel.cell_ngspice_source()
     assert all(f"+ {name}=0.0" in lib for name in cellmodel.OFFSET_NAMES)
     for name, (cell, backend) in EXAMPLES.items():
         path = folder / f"{name}.cir"
