@@ -243,7 +243,8 @@ def robust_cost(residual, loss="soft_l1", f_scale=0.1):
     residual : numpy.ndarray
         Residuals [decades].
     loss : str
-        ``linear``, ``soft_l1``, ``huber``, ``cauchy`` or ``arctan``.
+        ``linear``, ``soft_l1``, ``huber``, ``cauchy`` or ``arctan``; anything
+        else (e.g. a callable loss) is scored as ``linear``.
     f_scale : float
         Residual scale where the loss turns robust [decades].
     """
@@ -259,7 +260,12 @@ TIMING_CALIBRATIONS = 2
 
 
 def _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale, calibrate=True):
-    """Index of the candidate start with the lowest cost (all scored in one solver call), and every cost."""
+    """Index of the candidate start with the lowest cost, and every cost.
+
+    All candidates run in one vectorised solver call per round: up to
+    ``TIMING_CALIBRATIONS`` rounds that move each to the measured formation
+    times (``calibrate``), then the scoring round.
+    """
     if len(starts) == 1:
         return 0, []
     names = [n for n in starts[0] if any(s[n] != starts[0][n] for s in starts[1:])]
@@ -283,8 +289,7 @@ def _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale,
             kt = BOLTZMANN_EV_PER_K * start["temperature_K"]
             start["nucleation_barrier_eV"] = float(np.clip(start["nucleation_barrier_eV"] + kt * log_ratio,
                                                            bounds.lower, bounds.upper))
-    costs = [robust_cost(problem.residual(c), loss if isinstance(loss, str) else "linear", f_scale)
-             for c in currents]
+    costs = [robust_cost(problem.residual(c), loss, f_scale) for c in currents]
     return int(np.argmin(costs)), costs
 
 

@@ -163,8 +163,9 @@ def starting_values(data, params, vary=(), growth_share=None):
     of the delay that the measured rise of the current asks for
     (:func:`bridging_share`, kept between 5 and 80 %); the nucleation delay is
     the rest. A rise slower than that (with ``tunnel_decay_m`` fitted) widens
-    the decay length instead. The tunnelling resistance comes from the current level after
-    formation (upper decile), the leakage from the level before. No
+    the decay length instead. The tunnelling resistance comes from the
+    current level after formation (upper decile), the leakage from the level
+    before. No
     formation anywhere: the barrier is set so the model forms only after
     10x the longest record (the data then bound the delay from below).
     No drop in any curve: an infinite reservoir (no depletion).
@@ -295,5 +296,6 @@ def starting_candidates(data, params, vary=()):
     return out
 
 
-__all__ = ["CANDIDATE_GROWTH_SHARES", "CORE_VARY", "GROWTH_SHARE_MAX", "GROWTH_SHARE_MIN", "RESOLVED_RISE_SAMPLES", "bridging_share", "default_vary", "delay_is_flat", "nucleation_barrier_for_delay_eV", "starting_candidates",
-           "starting_values"]
+__all__ = ["CANDIDATE_GROWTH_SHARES", "CORE_VARY", "GROWTH_SHARE_MAX", "GROWTH_SHARE_MIN", "RESOLVED_RISE_SAMPLES",
+           "bridging_share", "default_vary", "delay_is_flat", "nucleation_barrier_for_delay_eV",
+           "starting_candidates", "starting_values"]
