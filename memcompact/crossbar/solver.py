@@ -239,6 +239,21 @@ def _factor_1r(net, g):
     return net._lu_cache[1]
 
 
+def _transistor_stamp(net, dd, ds):
+    """Nodal-matrix stamp of the 1T1R access transistors linearised at an operating point.
+
+    Parameters
+    ----------
+    net : Network
+    dd, ds : numpy.ndarray
+        Derivatives of each transistor's drain current by its drain and source voltages [S].
+    """
+    d_idx, s_idx = net.m_idx.ravel(), net.c_idx.ravel()
+    return sp.coo_matrix((np.concatenate([dd, ds, -dd, -ds]),
+                          (np.concatenate([d_idx, d_idx, s_idx, s_idx]),
+                           np.concatenate([d_idx, s_idx, d_idx, s_idx]))), shape=(net.size, net.size)).tocsc()
+
+
 def _solve_network(net, g, gates, tol_V=1e-13, max_iterations=100, v0=None):
     if not net.one_t:
         return _factor_1r(net, g).solve(net.source), 1
@@ -272,9 +287,7 @@ def _solve_network(net, g, gates, tol_V=1e-13, max_iterations=100, v0=None):
     res_tol = 1e-13 * max(np.max(np.abs(net.source)), 1e-30)
     step = np.inf
     for iteration in range(1, max_iterations + 1):
-        jac = a + sp.coo_matrix((np.concatenate([dd, ds, -dd, -ds]),
-                                 (np.concatenate([d_idx, d_idx, s_idx, s_idx]),
-                                  np.concatenate([d_idx, s_idx, d_idx, s_idx]))), shape=a.shape).tocsc()
+        jac = a + _transistor_stamp(net, dd, ds)
         dv = spla.spsolve(jac, -res)
         step = np.max(np.abs(dv))
         if step > 0.5:  # damp large steps
@@ -347,9 +360,7 @@ def _thevenin_resistance(net, g, v_cell, picks, gates, v_op):
     t = net.spec.transistor
     d_idx, s_idx = net.m_idx.ravel(), net.c_idx.ravel()
     _, dd, _, ds = _mosfet(v_op[d_idx], np.repeat(gates, net.m), v_op[s_idx], t.beta_A_per_V2, t.threshold_V)
-    a = net.matrix(g) + sp.coo_matrix((np.concatenate([dd, ds, -dd, -ds]),
-                                       (np.concatenate([d_idx, d_idx, s_idx, s_idx]),
-                                        np.concatenate([d_idx, s_idx, d_idx, s_idx]))), shape=(net.size, net.size))
+    a = net.matrix(g) + _transistor_stamp(net, dd, ds)
     return _thevenin_from_lu(net, spla.splu(a.tocsc(), permc_spec=ORDERING), g, picks)
 
 
