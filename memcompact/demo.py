@@ -185,8 +185,8 @@ def _export(settings, out, card, record):
     voltage = float(np.median(settings.voltages_V))
     series = float(np.median([c["series_resistance_ohm"] for c in card["curves"]]))   # the fitted loop
     stimulus = constant(voltage, settings.duration_s)
-    t_va, i_va = spice_transient("verilog-a", card, stimulus, series, accurate_options(settings.duration_s),
-                                  backends)
+    t_va, i_va = spice_transient("verilog-a", card, stimulus, series,
+                                  accurate_options(settings.duration_s, kind="stress"), backends)
     t_grid = np.linspace(0.0, settings.duration_s, 1501)
     i_py = python_reference([card], stimulus, series, t_grid)[0]
     i_va_grid = np.interp(t_grid, t_va, i_va)

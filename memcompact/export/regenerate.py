@@ -58,7 +58,7 @@ def generated_files():
             measures = [f".meas tran i_device_end_A find par('-i(V1)') at={end:.12g}",
                         f".meas tran i_device_max_A max par('-i(V1)') from=0 to={end:.12g}"]
             text = transient_netlist(
-                backend, card, stimulus, SERIES_OHM, accurate_options(end, backend),
+                backend, card, stimulus, SERIES_OHM, accurate_options(end, backend, name),
                 title=_TITLES[name],
                 include="lib/" + LIB_PATH.name if backend == "ngspice" else None,
                 osdi="../" + OSDI_PATH.as_posix() if backend == "verilog-a" else None,
