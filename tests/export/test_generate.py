@@ -178,3 +178,42 @@ def test_committed_va_testbench_runs_with_plain_ngspice_b(tmp_path, name):
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert re.search(r"i_device_max_a\s+=\s+\S+", proc.stdout), proc.stdout[-2000:]
+    assert re.search(r"i_device_end_a\s+=\s+\S+", proc.stdout), proc.stdout[-2000:]  # no failed .meas
+
+
+@pytest.mark.ngspice
+@pytest.mark.slow
+@pytest.mark.parametrize("name,decades", [("stress", 0.01), ("pulses", 0.05)])
+def test_committed_native_testbench_runs_with_plain_ngspice_b(tmp_path, name, decades):
+    """circuits/<name>_native.cir as a user runs it (relative .include); its largest current is Python's.
+
+    Pulses: the peak comes within a 100 us, 5 V pulse that the run's largest
+    step (100 us) samples coarsely: 0.029 decades low (the parity test compares
+    the reads between pulses). The ±V sweep is left out: at its parity options
+    (reltol 1e-6) the native run takes ~2 min; test_parity covers it.
+    """
+    import shutil
+
+    import numpy as np
+
+    from memcompact.export.testbench import SERIES_OHM, standard_stimuli
+    from memcompact.model import card_params, integrate
+    from memcompact.spice import find_ngspice
+
+    root = tmp_path / "repo"
+    for rel, text in generated_files().items():
+        (root / rel).parent.mkdir(parents=True, exist_ok=True)
+        (root / rel).write_text(text)
+    shutil.copy(ROOT / "circuits" / f"{name}_native.cir", root / "circuits")
+    proc = subprocess.run([find_ngspice(), "-b", f"circuits/{name}_native.cir"], cwd=root,
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    found = re.search(r"i_device_max_a\s+=\s+(\S+)", proc.stdout)
+    assert found, proc.stdout[-2000:]
+    assert re.search(r"i_device_end_a\s+=\s+\S+", proc.stdout), proc.stdout[-2000:]  # no failed .meas
+    stimulus = standard_stimuli()[name]
+    t = np.linspace(0.0, stimulus.duration_s, 20001)
+    python_max = integrate(card_params(preset_card("ag_sio2")), stimulus, t_eval=t,
+                           series_resistance_ohm=SERIES_OHM).current_A.max()
+    assert python_max > 1e-5  # the device formed: a current worth comparing
+    assert abs(np.log10(float(found.group(1)) / python_max)) < decades
