@@ -29,7 +29,7 @@ def fitted_card(name):
 
 
 #: The cards of the parity tests: the default (formation, depletion drop, refill), two fitted
-#: cards (Ag with an ECM jump, Cu) and the default with an infinite reservoir and strong heating
+#: cards (Ag fitted to a curve that forms and then jumps to an ECM filament; Cu) and the default with an infinite reservoir and strong heating
 #: (an abrupt ECM jump). The cu_sio2 preset was measured once (docs/export.md), not in the test:
 #: its runs are the slowest, and the fitted Cu card covers Cu.
 CARDS = {
