@@ -97,14 +97,19 @@ class Backends:
         self.lib = self.folder / "memcompact_ecm.lib"
         self.lib.write_text(ngspice_source(card))
 
+    def transient(self, backend, card, stimulus, series_resistance_ohm, options):
+        """(netlist text, OSDI files to load) of one transient run of ``backend`` on these files."""
+        text = transient_netlist(backend, card, stimulus, series_resistance_ohm, options,
+                                 include=str(self.lib) if backend == "ngspice" else None)
+        return text, [self.osdi] if backend == "verilog-a" else []
+
 
 def spice_transient(backend, card, stimulus, series_resistance_ohm, options, backends):
     """Run one transient in shared ngspice; return (time [s], device current [A])."""
     from memcompact.spice import run_netlist
 
-    text = transient_netlist(backend, card, stimulus, series_resistance_ohm, options,
-                             include=str(backends.lib) if backend == "ngspice" else None)
-    result = run_netlist(text, osdi=[backends.osdi] if backend == "verilog-a" else ())
+    text, osdi = backends.transient(backend, card, stimulus, series_resistance_ohm, options)
+    result = run_netlist(text, osdi=osdi)
     return np.asarray(result.scale), -np.asarray(result.i("V1"))
 
 
@@ -119,10 +124,9 @@ def batch_transient(backend, card, stimulus, series_resistance_ohm, options, bac
 
     from memcompact.spice import run_batch
 
-    text = transient_netlist(backend, card, stimulus, series_resistance_ohm, options,
-                             include=str(backends.lib) if backend == "ngspice" else None)
+    text, osdi = backends.transient(backend, card, stimulus, series_resistance_ohm, options)
     start = time.perf_counter()
-    result = run_batch(text, osdi=[backends.osdi] if backend == "verilog-a" else ())
+    result = run_batch(text, osdi=osdi)
     return np.asarray(result.scale), -np.asarray(result.i("V1")), time.perf_counter() - start
 
 
