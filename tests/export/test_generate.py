@@ -160,10 +160,11 @@ def test_other_card_export_compiles_and_runs_in_ngspice_batch(tmp_path):
     assert result.analysis in ("op", "dc")
 
 
-@pytest.mark.ngspice
-@pytest.mark.parametrize("name", ["stress", "sweep", "pulses"])
-def test_committed_va_testbench_runs_with_plain_ngspice_b(tmp_path, name):
-    """circuits/<name>_va.cir as a user runs it: ngspice -b, relative pre_osdi path."""
+def _run_committed_testbench(tmp_path, filename, compile_osdi=False):
+    """ngspice -b circuits/<filename> as a user runs it, from a copy of the generated files; its stdout.
+
+    Asserts the run ends cleanly and both ``.meas`` lines report (none failed).
+    """
     import shutil
 
     from memcompact.spice import compile_va, find_ngspice
@@ -172,13 +173,22 @@ def test_committed_va_testbench_runs_with_plain_ngspice_b(tmp_path, name):
     for rel, text in generated_files().items():
         (root / rel).parent.mkdir(parents=True, exist_ok=True)
         (root / rel).write_text(text)
-    compile_va(root / VA_PATH, root / VA_PATH.with_suffix(".osdi"))
-    shutil.copy(ROOT / "circuits" / f"{name}_va.cir", root / "circuits")
-    proc = subprocess.run([find_ngspice(), "-b", f"circuits/{name}_va.cir"], cwd=root,
+    if compile_osdi:
+        compile_va(root / VA_PATH, root / VA_PATH.with_suffix(".osdi"))
+    shutil.copy(ROOT / "circuits" / filename, root / "circuits")
+    proc = subprocess.run([find_ngspice(), "-b", f"circuits/{filename}"], cwd=root,
                           capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]
     assert re.search(r"i_device_max_a\s+=\s+\S+", proc.stdout), proc.stdout[-2000:]
     assert re.search(r"i_device_end_a\s+=\s+\S+", proc.stdout), proc.stdout[-2000:]  # no failed .meas
+    return proc.stdout
+
+
+@pytest.mark.ngspice
+@pytest.mark.parametrize("name", ["stress", "sweep", "pulses"])
+def test_committed_va_testbench_runs_with_plain_ngspice_b(tmp_path, name):
+    """circuits/<name>_va.cir as a user runs it: ngspice -b, relative pre_osdi path."""
+    _run_committed_testbench(tmp_path, f"{name}_va.cir", compile_osdi=True)
 
 
 @pytest.mark.ngspice
@@ -192,25 +202,13 @@ def test_committed_native_testbench_runs_with_plain_ngspice_b(tmp_path, name, de
     the reads between pulses). The ±V sweep is left out: at its parity options
     (reltol 1e-6) the native run takes ~2 min; test_parity covers it.
     """
-    import shutil
-
     import numpy as np
 
     from memcompact.export.testbench import SERIES_OHM, standard_stimuli
     from memcompact.model import card_params, integrate
-    from memcompact.spice import find_ngspice
 
-    root = tmp_path / "repo"
-    for rel, text in generated_files().items():
-        (root / rel).parent.mkdir(parents=True, exist_ok=True)
-        (root / rel).write_text(text)
-    shutil.copy(ROOT / "circuits" / f"{name}_native.cir", root / "circuits")
-    proc = subprocess.run([find_ngspice(), "-b", f"circuits/{name}_native.cir"], cwd=root,
-                          capture_output=True, text=True, timeout=300)
-    assert proc.returncode == 0, proc.stderr[-2000:]
-    found = re.search(r"i_device_max_a\s+=\s+(\S+)", proc.stdout)
-    assert found, proc.stdout[-2000:]
-    assert re.search(r"i_device_end_a\s+=\s+\S+", proc.stdout), proc.stdout[-2000:]  # no failed .meas
+    stdout = _run_committed_testbench(tmp_path, f"{name}_native.cir")
+    found = re.search(r"i_device_max_a\s+=\s+(\S+)", stdout)
     stimulus = standard_stimuli()[name]
     t = np.linspace(0.0, stimulus.duration_s, 20001)
     python_max = integrate(card_params(preset_card("ag_sio2")), stimulus, t_eval=t,
