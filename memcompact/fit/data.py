@@ -312,8 +312,8 @@ def rising_bound_decades(data):
     """Smallest log-current RMS [decades] any rising curve can reach on a curve's data.
 
     The isotonic regression of ``log_i`` (the best fit that never falls),
-    scored like :func:`memcompact.fit.report.rms_decades` (one-sided on the
-    compliance plateau, plateau samples left out). The compact model's current
+    scored like :func:`memcompact.fit.report.rms_decades` (compliance-plateau
+    samples left out). The compact model's current
     under a constant voltage rises through formation, so where the data fall
     and rise again before they hold (a chain whose bridging collapses) no fit
     of it gets below this bound.
@@ -324,8 +324,7 @@ def rising_bound_decades(data):
     """
     from scipy.optimize import isotonic_regression
 
-    r = isotonic_regression(data.log_i).x - data.log_i
-    r = np.where(data.plateau, np.minimum(r, 0.0), r)[~data.plateau]
+    r = (isotonic_regression(data.log_i).x - data.log_i)[~data.plateau]
     return float(np.sqrt(np.mean(r ** 2))) if r.size else 0.0
 
 
