@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
 
 from memcompact.errors import InputError
+from memcompact.io.card import card_series_resistance_ohm
 
 NAME = "crossbar"
 HELP = "crossbar array (1R/1T1R) in ngspice or the Python solver: program a pattern, read it, or a VMM"
@@ -16,7 +18,9 @@ DESCRIPTION = (
     "with source resistance [Ohm], virtual-ground or load-resistor sense), write its ngspice netlist "
     "and run a task: 'program' (a checkerboard pattern written row by row with the V/2 or V/3 scheme, "
     "then read back), 'read' (read a pre-set checkerboard of formed cells), or 'vmm' (random row "
-    "voltages in, column currents out, against the ideal product). Results as CSV and JSON, plots as PNG.")
+    "voltages in, column currents out, against the ideal product). Results as CSV and JSON, plots as PNG. "
+    "The cells have no series resistor of their own: a fitted card's loop resistance (its measurement's "
+    "probes and source) is not used, the array's wires, drivers and sense are the loop (docs/crossbar.md).")
 
 
 def add_arguments(parser):
@@ -56,6 +60,17 @@ def _check(args):
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise InputError(f"{out}: exists and is not a folder")
+
+
+def series_resistance_line(card, args):
+    """The one line saying which series resistance the cells see and why the card's fitted one is not used."""
+    recorded = card_series_resistance_ohm(card)
+    loop = (f"the array's wires (--wire-ohm {args.wire_ohm:g} Ohm per segment), row drivers (--driver-ohm "
+            f"{args.driver_ohm:g} Ohm) and sense are the loop; docs/crossbar.md")
+    if recorded is None:
+        return f"series resistance: 0 Ohm per cell (default: {loop})"
+    return (f"series resistance: 0 Ohm per cell (the card's fitted loop resistance, {recorded:g} Ohm, belongs "
+            f"to its measurement set-up and is not used: {loop})")
 
 
 def _formed_states(spec, pattern):
@@ -111,6 +126,7 @@ def run(args):
 
     card = load_model_card(args.card)
     params = card_params(card)
+    print(series_resistance_line(card, args), file=sys.stderr)
     n, m = args.rows, args.cols
     if args.variability:
         sampled = sample_devices(params, n * m, seed=args.seed)
@@ -122,7 +138,9 @@ def run(args):
     out = Path(args.output)
     summary = {"rows": n, "cols": m, "cell": args.cell, "wire_resistance_ohm": args.wire_ohm,
                "driver_resistance_ohm": args.driver_ohm, "sense": args.sense, "task": args.task,
-               "engine": args.engine, "card": str(args.card), "variability": args.variability, "seed": args.seed}
+               "engine": args.engine, "card": str(args.card), "variability": args.variability, "seed": args.seed,
+               "cell_series_resistance_ohm": 0.0,
+               "card_series_resistance_ohm": card_series_resistance_ohm(card)}
     progress = not args.quiet
     with Progress(f"crossbar {args.task}", 3, unit=" stages", enabled=progress) as bar:
         if args.task == "program":

@@ -13,7 +13,11 @@ NAME = "simulate"
 HELP = "simulate the compact model: constant voltage [V], sweep, pulses or a waveform CSV -> I-t CSV"
 DESCRIPTION = ("Run the compact model of a card (file or preset name) under one stimulus and write the "
                "I-t curve (time_s [s], current_A [A], voltage_V [V]: the applied source voltage). "
-               "A resistor --series-ohm sits in the loop (the measurement's compliance resistor).")
+               "A resistor --series-ohm sits in the loop (the measurement's compliance resistor); by default the "
+               "loop resistance a fitted card records (the one it was fitted with), else 1000 Ohm.")
+
+#: Loop resistance [Ohm] when neither --series-ohm nor the card gives one (presets, older cards).
+DEFAULT_SERIES_OHM = 1000.0
 
 
 def _floats(text, n, what):
@@ -37,7 +41,9 @@ def add_arguments(parser):
     mode.add_argument("--waveform", metavar="W.csv",
                       help="piecewise-linear waveform: CSV with time_s,voltage_V columns")
     parser.add_argument("--duration", type=float, metavar="T", help="duration [s] for --voltage")
-    parser.add_argument("--series-ohm", type=float, default=1000.0, help="series resistance in the loop [Ohm]")
+    parser.add_argument("--series-ohm", type=float, metavar="OHM",
+                        help="series resistance in the loop [Ohm]; default: the card's 'series_resistance_ohm' "
+                             f"(the loop resistance it was fitted with), else {DEFAULT_SERIES_OHM:g}")
     parser.add_argument("--points", type=int, default=2001, help="output samples")
     parser.add_argument("--rtol", type=float, default=1e-3, help="solver relative tolerance")
     parser.add_argument("-o", "--output", required=True, metavar="OUT.csv", help="I-t CSV to write")
@@ -63,6 +69,52 @@ def _read_waveform(path):
     if t.size < 2:
         raise InputError(f"{path}: waveform needs at least 2 rows")
     return stim.Stimulus(t, v, label=f"waveform {path}")
+
+
+def resolve_series_ohm(card, explicit=None, default=DEFAULT_SERIES_OHM, option="--series-ohm"):
+    """The loop resistance [Ohm] to simulate a card with, and where it came from.
+
+    Parameters
+    ----------
+    card : dict
+        A loaded model card.
+    explicit : float, optional
+        The command line's value; it always wins.
+    default : float
+        Used when neither ``explicit`` nor the card gives one [Ohm].
+    option : str
+        The command-line option's name (for the source and messages).
+
+    Returns
+    -------
+    value : float
+        Loop resistance [Ohm].
+    source : str
+        ``option``, ``"from the card's fit"`` (with a note when the fitted
+        curves' loop resistances differ) or ``"default"``.
+
+    Raises
+    ------
+    InputError
+        ``explicit`` negative or not finite.
+    """
+    from memcompact.io.card import card_series_resistance_ohm
+
+    if explicit is not None:
+        if not (np.isfinite(explicit) and explicit >= 0):
+            raise InputError(f"{option} must be a finite number >= 0 [Ohm], got {explicit}")
+        return float(explicit), option
+    recorded = card_series_resistance_ohm(card)
+    if recorded is None:
+        return float(default), "default"
+    source = "from the card's fit"
+    curves = card.get("curves")
+    if isinstance(curves, list):
+        values = [c.get("series_resistance_ohm") for c in curves if isinstance(c, dict)]
+        if len(set(values)) > 1:
+            source += (f"; its {len(values)} curves were fitted with different loop resistances, this is the "
+                       f"first's, give {option} for the others")
+    return recorded, source
 
 
 def build_stimulus(args):
@@ -112,16 +164,16 @@ def plot_solution(sol, title, path):
 def run(args):
     card = load_model_card(args.card)
     params = card_params(card)
-    if not (np.isfinite(args.series_ohm) and args.series_ohm >= 0):
-        raise InputError("--series-ohm must be >= 0")
+    series_ohm, series_source = resolve_series_ohm(card, args.series_ohm)
     if args.points < 2:
         raise InputError("--points must be >= 2")
     stimulus = build_stimulus(args)
     t = np.union1d(np.linspace(0.0, stimulus.duration_s, args.points), stimulus.breakpoints())
-    sol = integrate(params, stimulus, t_eval=t, series_resistance_ohm=args.series_ohm, rtol=args.rtol,
+    print(f"series resistance: {series_ohm:g} Ohm ({series_source})")
+    sol = integrate(params, stimulus, t_eval=t, series_resistance_ohm=series_ohm, rtol=args.rtol,
                     progress=not args.quiet)
     meta = {"model": card["model"], "card": str(args.card), "stimulus": stimulus.label,
-            "series_resistance_ohm": args.series_ohm}
+            "series_resistance_ohm": series_ohm}
     curve = ITCurve(time_s=sol.time_s, current_A=sol.current_A[0], voltage_V=sol.applied_V, metadata=meta)
     write_it_csv(args.output, curve)
     if args.plot:

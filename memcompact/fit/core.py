@@ -11,6 +11,10 @@ Shared and per-curve parameters
     loop resistance ``series_resistance_ohm_<k>`` (a nuisance parameter:
     probe, wiring and source resistance differ between measurements), held
     at its start value unless ``series_resistance_ohm`` is in ``vary``.
+    The card records each curve's value, and a card-level
+    ``series_resistance_ohm`` (their common value, else the first curve's)
+    that ``memcompact simulate`` puts in the loop by default, so a fitted
+    card re-simulates to the curve it was fitted to.
 
 One solver call per evaluation
     All curves are simulated in ONE vectorised
@@ -78,8 +82,10 @@ class FitResult:
     card : dict
         The fitted model card (DESIGN section 5): ``params``, ``stderr``,
         ``chisqr``, ``redchi``, ``correlations``, ``data_files``, ``events``,
-        and per curve (``curves``) its voltage, series resistance, events of
-        data and model and the log-current RMS error.
+        ``series_resistance_ohm`` (the loop resistance [Ohm] commands use by
+        default: the curves' common value, else the first curve's), and per
+        curve (``curves``) its voltage, series resistance, events of data and
+        model and the log-current RMS error.
     params : dict
         Fitted compact parameters.
     data : list of memcompact.fit.data.CurveData
@@ -481,9 +487,12 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     model_i = [cur[k][problem.index[k]] for k in range(len(data))]
     if not mres.success and mres.message:
         notes.append(f"optimizer: {mres.message}")
+    from memcompact.fit.report import build_card, card_series_resistance
+    series_note = card_series_resistance(series_fit)[1]
+    if series_note:
+        notes.append(series_note)
     result = FitResult(minimizer_result=mres, card={}, params=params, data=data, model_current_A=model_i,
                        vary=vary, warnings=notes, elapsed_s=0.0)
-    from memcompact.fit.report import build_card
     result.card = build_card(result, series_fit)
     result.elapsed_s = time.perf_counter() - started
     result.card["fit"]["elapsed_s"] = round(result.elapsed_s, 3)

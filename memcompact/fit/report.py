@@ -47,6 +47,42 @@ def model_events(curve_data, model_current_A):
     return out
 
 
+def card_series_resistance(series_fit):
+    """The card-level loop resistance [Ohm] of a fit, and a note when the curves' values differ.
+
+    Parameters
+    ----------
+    series_fit : sequence of float
+        Each curve's fitted (or held) loop resistance ``series_resistance_ohm_<k>`` [Ohm].
+
+    Returns
+    -------
+    value : float
+        The curves' common value, or the first curve's when they differ.
+    note : str or None
+        None when all curves share the value; otherwise what the card-level
+        value is and how to re-simulate the other curves.
+    """
+    series = [float(s) for s in series_fit]
+    if all(s == series[0] for s in series):
+        return series[0], None
+    values = ", ".join(f"{s:g}" for s in series)
+    return series[0], (f"the curves' loop resistances differ ({values} Ohm): the card's series_resistance_ohm, "
+                       f"the default of memcompact simulate, is the first curve's ({series[0]:g} Ohm)")
+
+
+def _curve_series_note(k, series_fit):
+    """Per-curve record of how curve ``k``'s loop resistance relates to the card-level one (None: same)."""
+    first = float(series_fit[0])
+    if all(float(s) == first for s in series_fit):
+        return None
+    if k == 0:
+        return ("the card's series_resistance_ohm (the default loop resistance of memcompact simulate) is this "
+                "curve's; the other curves' differ")
+    return (f"differs from the card's series_resistance_ohm ({first:g} Ohm, the first curve's): re-simulate this "
+            f"curve with --series-ohm {float(series_fit[k]):g}")
+
+
 def build_card(result, series_fit):
     """Model card (DESIGN section 5) of a :class:`~memcompact.fit.core.FitResult`.
 
@@ -54,6 +90,13 @@ def build_card(result, series_fit):
     parameter fitted in log10 the stderr is in its own unit (propagated by
     lmfit through ``10**log10_<name>``) and its correlations are those of its
     log10.
+
+    The loop resistance each curve was fitted with (``series_resistance_ohm_<k>``)
+    is recorded in its ``curves`` record, and the card-level
+    ``series_resistance_ohm`` (what ``memcompact simulate`` puts in the loop by
+    default) is their common value, or the first curve's when they differ
+    (:func:`card_series_resistance`; then every curve record carries a
+    ``series_resistance_note``).
     """
     mres = result.minimizer_result
     stderr, correlations = {}, {}
@@ -72,16 +115,21 @@ def build_card(result, series_fit):
     for k, (d, mi) in enumerate(zip(result.data, result.model_current_A)):
         mev = model_events(d, mi)
         dev = dated_events(d.curve.time_s, d.curve.current_A, d.noise_floor_A, events=d.events)
-        curves.append({
+        record = {
             "file": d.curve.source, "voltage_V": d.voltage_V, "series_resistance_ohm": float(series_fit[k]),
             "noise_floor_A": d.noise_floor_A, "compliance_A": d.compliance_A,
             "events": events_or_null(dev), "model_events": events_or_null(mev),
             "rms_decades": round(rms_decades(d, mi), 4),
             "rising_bound_decades": round(rising_bound_decades(d), 4),
-        })
+        }
+        note = _curve_series_note(k, series_fit)
+        if note:
+            record["series_resistance_note"] = note
+        curves.append(record)
     card = {
         "model": MODEL_NAME, "version": CARD_VERSION,
         "params": {k: float(v) for k, v in result.params.items() if k in PARAMETER_TABLE},
+        "series_resistance_ohm": card_series_resistance(series_fit)[0],
         "chisqr": float(mres.chisqr), "redchi": float(mres.redchi) if np.isfinite(mres.redchi) else None,
         "stderr": stderr, "correlations": correlations,
         "data_files": [d.curve.source for d in result.data if d.curve.source],
@@ -108,6 +156,9 @@ def fit_report_text(result):
     lines = ["memcompact fit: compact model fitted to I-t data", ""]
     lines.append(fit_report(result.minimizer_result, show_correl=True, min_correl=0.3))
     lines += ["", "[[Curves]]"]
+    if result.card.get("series_resistance_ohm") is not None:
+        lines.append(f"    loop resistance recorded in the card (the default of memcompact simulate): "
+                     f"{result.card['series_resistance_ohm']:.4g} Ohm")
     for c in result.card["curves"]:
         lines.append(f"    {c['file'] or '<curve>'}: {c['voltage_V']:g} V, "
                      f"series {c['series_resistance_ohm']:.4g} Ohm, noise floor {c['noise_floor_A']:.3g} A"
@@ -123,4 +174,4 @@ def fit_report_text(result):
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["build_card", "events_or_null", "fit_report_text", "rms_decades"]
+__all__ = ["build_card", "card_series_resistance", "events_or_null", "fit_report_text", "rms_decades"]

@@ -4,7 +4,14 @@
 
     {"model": "<name>", "version": <int>, "params": {name: value, ...},
      "chisqr": ..., "redchi": ..., "stderr": {name: value}, "data_files": [...],
-     "events": {"t_form_s": ..., "t_drop_s": ..., "t_ecm_s": ...}, ...}
+     "events": {"t_form_s": ..., "t_drop_s": ..., "t_ecm_s": ...},
+     "series_resistance_ohm": ..., ...}
+
+``series_resistance_ohm`` (optional, a fitted card's) is the loop resistance
+[Ohm] the card was fitted with: the resistance in series with the device in
+the measurement (probes, wiring, source, compliance resistor), which commands
+such as ``memcompact simulate`` put in the loop by default. Cards without it
+(presets, older cards) are valid.
 
 This module checks the card's structure; the parameter names and bounds are
 checked by the model that owns them, which passes its ``validate`` function.
@@ -20,6 +27,20 @@ from memcompact.errors import CardError, InputError
 from memcompact.io.atomic import atomic_write_text
 
 EVENT_KEYS = ("t_form_s", "t_drop_s", "t_ecm_s")
+#: Card key of the loop resistance the card was fitted with [Ohm] (optional).
+SERIES_KEY = "series_resistance_ohm"
+
+
+def card_series_resistance_ohm(card):
+    """The loop resistance [Ohm] a (checked) card records, or None when it records none.
+
+    Parameters
+    ----------
+    card : dict
+        A card that passed :func:`check_card`.
+    """
+    value = card.get(SERIES_KEY)
+    return None if value is None else float(value)
 
 
 def check_card(card, path=None, validate=None):
@@ -39,7 +60,8 @@ def check_card(card, path=None, validate=None):
     ------
     CardError
         Wrong structure (no ``model``, non-integer ``version``, ``params`` not an
-        object of finite numbers, malformed ``events``) or a parameter error.
+        object of finite numbers, malformed ``events``, a ``series_resistance_ohm``
+        that is not a finite number >= 0) or a parameter error.
     """
     if not isinstance(card, dict):
         raise CardError(path, "a card must be a JSON object")
@@ -68,6 +90,11 @@ def check_card(card, path=None, validate=None):
                 raise CardError(path, f"event '{key}' must be a number or null")
             if value is not None and not math.isfinite(value):
                 raise CardError(path, f"event '{key}' must be finite or null, got {value!r}")
+    series = card.get(SERIES_KEY)
+    if series is not None and (isinstance(series, bool) or not isinstance(series, (int, float))
+                               or not math.isfinite(series) or series < 0):
+        raise CardError(path, f"'{SERIES_KEY}' (the loop resistance the card was fitted with) must be a "
+                              f"finite number >= 0 [Ohm] or null, got {series!r}")
     if validate is not None:
         try:
             validate(params)
