@@ -20,12 +20,25 @@ One solver call per evaluation
     All curves are simulated in ONE vectorised
     :func:`memcompact.model.integrate` call (one device per curve, the
     voltage as a per-device ``voltage_scale`` on ``constant(1 V)``, the
-    per-curve series resistance), on the union of the curves' time grids
-    plus a tail out to ``horizon_factor`` times the longest record (so a
-    model that forms too late still has a formation time). The Jacobian is a
-    forward difference whose perturbed parameter sets are simulated in the
-    same single call too (curves x (varied + 1) devices): for a small model
-    the cost of a vectorised step hardly depends on the device count.
+    per-curve series resistance), on the union of the curves' time grids.
+    Beyond the record, a tail out to ``horizon_factor`` times the longest
+    record gives a model that forms too late a formation time; only the
+    devices whose model has not yet crossed every event level of its curve
+    are continued into it (from their state at the record's end, in a few
+    pieces), so a model that formed early does not spend the evaluation
+    heating up for ten records' length. The Jacobian is a forward
+    difference whose perturbed parameter sets are simulated in the same
+    single call too (curves x (varied + 1) devices): for a small model the
+    cost of a vectorised step hardly depends on the device count.
+
+Starts
+    Automatic candidate starts from the data's events
+    (:func:`memcompact.fit.start.starting_candidates`) and, when a card is
+    given, the card itself; each is moved to the measured formation times
+    through its nucleation barrier (when that is fitted,
+    :func:`calibrated_barrier_eV`) and the cheapest starts the fit. The
+    card's record ``fit.start`` says which and why, and a note (printed by
+    ``memcompact fit``) says when a given card was recalibrated or replaced.
 
 Residuals
     ``log_current(model) - log_current(data)`` [decades] with the data's
@@ -50,7 +63,9 @@ import numpy as np
 
 from memcompact.errors import InputError, ParameterError
 from memcompact.fit.data import CurveData, log_current, mark_crossing_s, prepare_curve
-from memcompact.fit.start import BOLTZMANN_EV_PER_K, default_vary, starting_candidates
+from memcompact.fit.start import (BOLTZMANN_EV_PER_K, CANDIDATE_GROWTH_SHARES, default_vary,
+                                  nucleation_barrier_for_delay_eV, nucleation_delay_s, starting_candidates)
+from memcompact.model.compiled import STATE_NAMES
 from memcompact.model.cards import card_params, load_model_card, preset_params
 from memcompact.model.parameters import PARAMETER_TABLE, validate_params
 from memcompact.model.solver import integrate
@@ -65,6 +80,13 @@ LOG_STEP = 0.01
 LINEAR_STEP = 2e-3
 #: Residual returned for a parameter set the solver cannot integrate [decades].
 FAILED_RESIDUAL = 10.0
+#: Output times in the tail beyond the record (out to ``horizon_factor`` times its end) [1].
+TAIL_POINTS = 40
+#: Pieces of the tail; after each, only devices with an event still ahead go on [1].
+TAIL_SEGMENTS = 4
+#: Safety limit of vectorised solver steps per model run in the fit (a few hundred to a few thousand
+#: are normal); a run that needs more counts as failed (residual ``FAILED_RESIDUAL``) [1].
+MAX_SOLVER_STEPS = 20000
 
 
 class FitWarning(UserWarning):
@@ -154,7 +176,8 @@ class GlobalProblem:
     event_weight : float
         Weight of the event-time residuals (times sqrt of the curve's samples).
     horizon_factor : float
-        The model runs to this multiple of the longest record [1].
+        A model that has not crossed every event level of its curve by the
+        record's end runs on to this multiple of the longest record [1].
     """
 
     def __init__(self, data, base_params, rtol=1e-3, event_weight=1.0, horizon_factor=10.0):
@@ -163,25 +186,76 @@ class GlobalProblem:
         self.rtol = rtol
         self.event_weight = float(event_weight)
         t_end = max(float(d.curve.time_s[-1]) for d in data)
-        tail = np.geomspace(t_end * 1.02, t_end * horizon_factor, 40)
+        tail = np.geomspace(t_end * 1.02, t_end * horizon_factor, TAIL_POINTS) if horizon_factor > 1.02 else []
         self.time_s = np.union1d(np.concatenate([d.curve.time_s for d in data]), tail)
+        self.n_record = int(np.searchsorted(self.time_s, t_end, side="right"))
+        # the tail is run in segments: a device goes on only while some event of its curve is still ahead
+        self.tail_segments = [seg for seg in np.array_split(np.arange(self.n_record, self.time_s.size),
+                                                            TAIL_SEGMENTS) if seg.size]
         self.index = [np.searchsorted(self.time_s, d.curve.time_s) for d in data]
         self.voltages = np.array([d.voltage_V for d in data])
         self.n_devices_run = 0
+        self.tail_devices_run = 0
+
+    def _integrate(self, params, n, t_eval, series, scale, y0=None):
+        return integrate(params, constant(1.0, float(t_eval[-1])), t_eval=t_eval, n_devices=n, y0=y0,
+                         voltage_scale=scale, series_resistance_ohm=series, rtol=self.rtol,
+                         max_iterations=MAX_SOLVER_STEPS)
+
+    def _events_ahead(self, currents, curve_of, upto):
+        """Devices (indices) with an event of their curve the model has not crossed by ``time_s[upto - 1]``."""
+        ahead = []
+        for dev, k in enumerate(curve_of):
+            marks = self.data[k].marks
+            if marks:
+                y = log_current(currents[dev, :upto], self.data[k].noise_floor_A)
+                if any(mark_crossing_s(self.time_s[:upto], y, marks, name) is None for name in marks):
+                    ahead.append(dev)
+        return np.array(ahead, dtype=int)
 
     def simulate(self, param_sets, series_sets):
-        """Currents [A], shape (sets, curves, T_union), for parameter sets (dicts of varied values)."""
+        """Currents [A], shape (sets, curves, T_union), for parameter sets (dicts of varied values).
+
+        The record (up to the longest curve's end) is one vectorised solver
+        call for every device; the tail beyond it only continues, from the
+        record's end state, the devices whose model has not yet crossed
+        every event level of its curve (a model that forms too late), in
+        ``TAIL_SEGMENTS`` pieces so a device stops once it has. A device
+        that is done holds its last current over the rest of the tail (not
+        used: its events are all dated before). The model is autonomous under
+        a constant voltage, so a continued run starts its clock at 0.
+        """
         n_sets, n_curves = len(param_sets), len(self.data)
         n = n_sets * n_curves
         params = dict(self.base)
         for name in param_sets[0]:
             params[name] = np.repeat([float(p[name]) for p in param_sets], n_curves)
         series = np.concatenate([np.asarray(s, dtype=float) for s in series_sets])
-        sol = integrate(params, constant(1.0, float(self.time_s[-1])), t_eval=self.time_s, n_devices=n,
-                        voltage_scale=np.tile(self.voltages, n_sets), series_resistance_ohm=series,
-                        rtol=self.rtol)
+        scale = np.tile(self.voltages, n_sets)
+        curve_of = np.tile(np.arange(n_curves), n_sets)
+        n_rec = self.n_record
+        sol = self._integrate(params, n, self.time_s[:n_rec], series, scale)
         self.n_devices_run += n
-        return sol.current_A.reshape(n_sets, n_curves, -1)
+        current = np.empty((n, self.time_s.size))
+        current[:, :n_rec] = sol.current_A
+        current[:, n_rec:] = sol.current_A[:, -1:]
+        y_end = np.array([sol.states[name][:, -1] for name in STATE_NAMES])
+        t_from, upto = float(self.time_s[n_rec - 1]), n_rec
+        ahead = self._events_ahead(current, curve_of, upto)
+        for seg in self.tail_segments:
+            if not ahead.size:
+                break
+            sub = {k: (np.asarray(v)[ahead] if np.ndim(v) == 1 and np.size(v) == n else v) for k, v in params.items()}
+            tail = self._integrate(sub, ahead.size, self.time_s[seg] - t_from, series[ahead], scale[ahead],
+                                   y0=y_end[:, ahead])
+            self.tail_devices_run += ahead.size
+            current[ahead, seg[0]:] = tail.current_A[:, -1:]
+            current[ahead, seg[0]:seg[-1] + 1] = tail.current_A
+            y_end[:, ahead] = np.array([tail.states[name][:, -1] for name in STATE_NAMES])
+            t_from, upto = float(self.time_s[seg[-1]]), seg[-1] + 1
+            still = self._events_ahead(current[ahead], curve_of[ahead], upto)
+            ahead = ahead[still]
+        return current.reshape(n_sets, n_curves, -1)
 
     def model_event_time_s(self, k, y_model, mark_name):
         """The model's crossing time [s] of data curve k's event level (tail end if it never crosses)."""
@@ -263,40 +337,155 @@ def robust_cost(residual, loss="soft_l1", f_scale=0.1):
 
 TIMING_CALIBRATIONS = 2
 """Rounds in which every candidate start is moved to the measured formation times before scoring."""
+NUCLEATION_SHARE_MIN = 0.05
+"""A start whose nucleation delay is below this share of its formation time is not nucleation-limited:
+the calibration then keeps its growth time and solves for the barrier (see :func:`calibrated_barrier_eV`) [1]."""
+
+
+def calibrated_barrier_eV(start, data, formed, model_t_form_s):
+    """Nucleation barrier [eV] that moves a start's formation to the measured times (one calibration round).
+
+    Per formed curve, with ``t_data`` the measured and ``t_model`` the
+    start's formation time:
+
+    - nucleation-limited start (its nucleation delay of eq. 1,
+      :func:`memcompact.fit.start.nucleation_delay_s`, is at least
+      ``NUCLEATION_SHARE_MIN`` of ``t_model``): the barrier step
+      ``kT ln(t_data / t_model)`` that scales the delay by the ratio;
+    - otherwise (a drive beyond the barrier leaves nucleation at its ns
+      floor, e.g. the ``cu_sio2`` preset at 6 V, and the growth alone sets
+      ``t_model``, so that step would hardly move it): the growth time
+      ``t_model - delay`` is kept and the barrier set so nucleation takes
+      the rest of ``t_data`` (eq. 1 inverted,
+      :func:`~memcompact.fit.start.nucleation_barrier_for_delay_eV`);
+      if the growth alone takes nearly all of ``t_data``, the step above.
+
+    The mean over the curves, within the parameter's bounds.
+
+    Parameters
+    ----------
+    start : dict
+        The start's parameters.
+    data : list of CurveData
+    formed : list of int
+        Curves with a formation in the data.
+    model_t_form_s : dict
+        Curve index -> the start's formation time [s] (dated at the data's level).
+    """
+    kt = BOLTZMANN_EV_PER_K * start["temperature_K"]
+    barriers = []
+    for k in formed:
+        t_data, t_model = data[k].marks["t_form_s"][2], model_t_form_s[k]
+        delay_s = nucleation_delay_s(start, data[k].voltage_V)
+        growth_s = t_model - delay_s
+        if delay_s < NUCLEATION_SHARE_MIN * t_model and t_data - growth_s > NUCLEATION_SHARE_MIN * t_data:
+            barriers.append(nucleation_barrier_for_delay_eV(start, data[k].voltage_V, t_data - growth_s))
+        else:
+            barriers.append(start["nucleation_barrier_eV"] + kt * np.log(t_data / t_model))
+    bounds = PARAMETER_TABLE["nucleation_barrier_eV"]
+    return float(np.clip(np.mean(barriers), bounds.lower, bounds.upper))
+
+
+@dataclass
+class StartChoice:
+    """What :func:`_best_start` found: the chosen candidate, every cost, and the candidates' formation times."""
+
+    chosen: int = 0
+    costs: list = field(default_factory=list)
+    #: per candidate, the model's formation time [s] of each formed curve before the calibration
+    t_form_before_s: list = field(default_factory=list)
+    #: per candidate, the same after the calibration (at the scored start)
+    t_form_after_s: list = field(default_factory=list)
 
 
 def _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale, calibrate=True):
-    """Index of the candidate start with the lowest cost, and every cost.
+    """The candidate start with the lowest cost (a :class:`StartChoice`); ``starts`` are calibrated in place.
 
     All candidates run in one vectorised solver call per round: up to
     ``TIMING_CALIBRATIONS`` rounds that move each to the measured formation
-    times (``calibrate``), then the scoring round.
+    times (``calibrate``: its nucleation barrier, :func:`calibrated_barrier_eV`),
+    then the scoring round. A single start (a card alone) is calibrated too,
+    and scored only then.
     """
-    if len(starts) == 1:
-        return 0, []
+    formed = [k for k, d in enumerate(data) if "t_form_s" in d.marks] if calibrate else []
+    if len(starts) == 1 and not formed:
+        return StartChoice()
     names = [n for n in starts[0] if any(s[n] != starts[0][n] for s in starts[1:])]
-    if calibrate:
+    if formed:
         names = list(dict.fromkeys(names + ["nucleation_barrier_eV"]))
     problem = GlobalProblem(data, starts[0], rtol=rtol, event_weight=event_weight, horizon_factor=horizon_factor)
     series = [np.array([d.series_resistance_ohm for d in data])] * len(starts)
-    formed = [k for k, d in enumerate(data) if "t_form_s" in d.marks] if calibrate else []
-    bounds = PARAMETER_TABLE["nucleation_barrier_eV"]
+    choice = StartChoice()
     for calibration in range(TIMING_CALIBRATIONS + 1):
         try:
             currents = problem.simulate([{n: s[n] for n in names} for s in starts], series)
         except (RuntimeError, FloatingPointError):
-            return 0, []
+            return StartChoice()
+        t_form = [{k: problem.model_event_time_s(k, log_current(cur[k], data[k].noise_floor_A), "t_form_s")
+                   for k in formed} for cur in currents]
+        if calibration == 0:
+            choice.t_form_before_s = [[t[k] for k in formed] for t in t_form]
         if calibration == TIMING_CALIBRATIONS or not formed:
             break
-        # move each candidate to the measured formation times (the barrier scales the nucleation delay)
-        for start, cur in zip(starts, currents):
-            log_ratio = np.mean([np.log(data[k].marks["t_form_s"][2] / problem.model_event_time_s(
-                k, log_current(cur[k], data[k].noise_floor_A), "t_form_s")) for k in formed])
-            kt = BOLTZMANN_EV_PER_K * start["temperature_K"]
-            start["nucleation_barrier_eV"] = float(np.clip(start["nucleation_barrier_eV"] + kt * log_ratio,
-                                                           bounds.lower, bounds.upper))
-    costs = [robust_cost(problem.residual(c), loss, f_scale) for c in currents]
-    return int(np.argmin(costs)), costs
+        # move each candidate to the measured formation times (the barrier sets the nucleation delay)
+        for start, t in zip(starts, t_form):
+            start["nucleation_barrier_eV"] = calibrated_barrier_eV(start, data, formed, t)
+    choice.t_form_after_s = [[t[k] for k in formed] for t in t_form]
+    choice.costs = [robust_cost(problem.residual(c), loss, f_scale) for c in currents]
+    choice.chosen = int(np.argmin(choice.costs))
+    return choice
+
+
+def _card_name(card):
+    """How the notes name a given card: its preset or file name, else ``the given card``."""
+    if isinstance(card, dict):
+        return f"card {card['preset']}" if card.get("preset") else "the given card"
+    return f"card {card}"
+
+
+def _seconds(values):
+    return ", ".join(f"{t:.3g}" for t in values) + " s"
+
+
+def _given_card_record(card, given, starts, labels, choice, data):
+    """``fit.start.card``: what became of a given card at the start, and the one-line note saying so.
+
+    ``given`` holds the card's values (``fix`` applied) before the
+    calibration, ``starts[0]`` the card as calibrated. The note is empty
+    when the fit started from the card as given.
+    """
+    name = _card_name(card)
+    measured = [d.marks["t_form_s"][2] for d in data if "t_form_s" in d.marks]
+    b0, b1 = given["nucleation_barrier_eV"], starts[0]["nucleation_barrier_eV"]
+    recalibrated = bool(abs(b1 - b0) > 1e-9)
+    chosen, costs = choice.chosen, choice.costs
+    record = {"name": name, "chosen": chosen == 0, "recalibrated": recalibrated,
+              "nucleation_barrier_eV": {"card": b0, "start": b1},
+              "cost": round(costs[0], 6) if costs else None,
+              "t_form_s": {"data": measured,
+                           "card": (choice.t_form_before_s or [None])[0] or None,
+                           "calibrated": (choice.t_form_after_s or [None])[0] or None}}
+    formed_at = ""
+    if record["t_form_s"]["card"]:
+        formed_at = f"its model formed at {_seconds(record['t_form_s']['card'])} (data: {_seconds(measured)}); "
+    how = f"recalibrated (nucleation_barrier_eV {b0:.4g} -> {b1:.4g} eV)" if recalibrated else "as given"
+    if chosen == 0:
+        best_other = min(costs[1:]) if len(costs) > 1 else None
+        scored = f", scored best of {len(starts)} starts" if best_other is not None else ""
+        record["reason"] = f"the card {how}{scored}"
+        record["note"] = ""
+        if recalibrated:
+            record["note"] = (f"start: {name} was {how} to form at the measured time: {formed_at}the fit started "
+                              f"from it" + (f" (cost {costs[0]:.4g}, best automatic start {best_other:.4g})"
+                                            if best_other is not None else ""))
+        return record
+    changed = [n for n in given if not np.isclose(starts[chosen][n], given[n], rtol=1e-9, atol=0.0)]
+    record["changed_from_card"] = changed
+    record["reason"] = (f"the {labels[chosen]} start cost {costs[chosen]:.4g}, the card {how} {costs[0]:.4g}")
+    record["note"] = (f"start: {name} was only a starting point: {formed_at}{how} it cost {costs[0]:.4g}, the "
+                      f"{labels[chosen]} start from the data {costs[chosen]:.4g}, so the fit started from that one "
+                      f"(changed from the card: {', '.join(changed)})")
+    return record
 
 
 def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_A=None, series_resistance_ohm=None,
@@ -312,7 +501,12 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
         :class:`~memcompact.errors.DataFileError`).
     card : dict or path or str, optional
         Starting card (dict, JSON file or preset name); default the
-        ``ag_sio2`` preset.
+        ``ag_sio2`` preset. A given card is one candidate start, scored
+        against the automatic ones built on its values (see ``auto_start``);
+        its nucleation barrier is first moved to the measured formation
+        times when the barrier is fitted. ``card["fit"]["start"]["card"]``
+        of the result records what became of it, and a note in
+        ``warnings`` says when it was recalibrated or not the start chosen.
     vary : sequence of str, optional
         Parameters to fit (model parameter names, plus ``series_resistance_ohm``
         for the per-curve loop resistances). Default: chosen from the data by
@@ -330,8 +524,11 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
         Loop resistance [Ohm] of every curve (start value); default the file's
         ``# series_resistance_ohm:`` or 0.
     auto_start : bool, optional
-        Starting values from the data's events (default: True unless a card
-        is given).
+        Starting values from the data's events
+        (:func:`memcompact.fit.start.starting_candidates`, on the card's
+        values). None (default): the automatic candidates, plus the card
+        itself when one is given; True: the automatic candidates only;
+        False: the card only (still moved to the measured formation times).
     loss : str
         Robust loss of ``scipy.optimize.least_squares`` (``soft_l1``,
         ``huber``, ``linear``, ...).
@@ -345,7 +542,8 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     rtol : float
         Solver relative tolerance.
     horizon_factor : float
-        The model is run to this multiple of the longest record [1].
+        A model whose events are not all within the record is run on to this
+        multiple of the longest record [1].
     progress : bool
         Progress on stderr.
 
@@ -375,25 +573,40 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     fix = tuple(fixed_values)
     _check_names(fix, "fix")
     card_start = _start_params(card)
-    if auto_start is None:
-        auto_start = card is None
     if vary is None:
         vary = default_vary(data)
     else:
         vary = tuple(vary)
         _check_names(vary, "vary")
-    starts = starting_candidates(data, card_start, vary=vary) if auto_start else [dict(card_start)]
+    # a given card is a candidate start of its own (first), next to the automatic ones built on its values
+    starts, labels = [], []
+    if card is not None and auto_start is not True:
+        starts.append(dict(card_start))
+        labels.append("card")
+    if card is None or auto_start is not False:
+        auto = starting_candidates(data, card_start, vary=vary)
+        starts += auto
+        labels += ["automatic"] + [f"automatic (bridging share {100 * share:g} %)" for share in
+                                   CANDIDATE_GROWTH_SHARES][:len(auto) - 1]
     for start in starts:
         for name, value in fixed_values.items():
             if name != SERIES:
                 # held at the given value, else at the starting card's (not at a data-derived guess)
                 start[name] = float(card_start[name] if value is None else value)
         validate_params(start)
+    given = dict(starts[0]) if labels[0] == "card" else None
     vary = tuple(n for n in dict.fromkeys(vary) if n not in fix)
     # the timing calibration moves the nucleation barrier: only when it is fitted
-    chosen, start_costs = _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale,
-                                      calibrate="nucleation_barrier_eV" in vary)
+    choice = _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale,
+                         calibrate="nucleation_barrier_eV" in vary)
+    chosen = choice.chosen
     start = starts[chosen]
+    start_record = {"candidates": len(starts), "chosen": chosen, "chosen_from": labels[chosen], "labels": labels,
+                    "costs": [round(c, 6) for c in choice.costs]}
+    if given is not None:
+        start_record["card"] = _given_card_record(card, given, starts, labels, choice, data)
+        if start_record["card"]["note"]:
+            notes.append(start_record["card"]["note"])
     if not any("t_form_s" in d.marks for d in data):
         notes.append("no formation detected in the data: events are null; only the OFF level is identified, "
                      "the formation parameters keep their start values (delay longer than the record)")
@@ -496,8 +709,7 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     result.card = build_card(result, series_fit)
     result.elapsed_s = time.perf_counter() - started
     result.card["fit"]["elapsed_s"] = round(result.elapsed_s, 3)
-    result.card["fit"]["start"] = {"candidates": len(starts), "chosen": chosen,
-                                   "costs": [round(c, 6) for c in start_costs]}
+    result.card["fit"]["start"] = start_record
     return result
 
 

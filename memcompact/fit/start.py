@@ -13,6 +13,8 @@ from memcompact.fit.data import formation_rise
 from memcompact.model.parameters import PARAMETER_TABLE, validate_params
 
 BOLTZMANN_EV_PER_K = 8.617333262e-5
+BARRIER_SOFTNESS_EV = 0.025
+"""Width of the model's soft barrier floor ``barrier(a) = w softplus(a / w)`` (memcompact.model.expr) [eV]."""
 
 #: Always fitted when the data show formation: delay, bridging speed, ON level, OFF level.
 CORE_VARY = ("nucleation_barrier_eV", "growth_activation_eV", "tunnel_resistance_ohm", "leakage_conductance_S")
@@ -140,16 +142,40 @@ def default_vary(data):
     return tuple(vary)
 
 
+def _effective_barrier_eV(params, voltage_V):
+    """``nucleation_barrier_eV - alpha N_c z f V`` [eV]: the barrier the forward nucleation rate sees."""
+    k_v = params["nucleation_alpha"] * params["nucleus_atoms"] * params["ion_charge"]
+    return params["nucleation_barrier_eV"] - k_v * params["nucleation_voltage_fraction"] * voltage_V
+
+
+def nucleation_delay_s(params, voltage_V):
+    """Nucleation delay [s] of eq. (1) as the model has it: ``ln(11) t0 exp(barrier(dG - alpha N_c z f V) / kT)``.
+
+    ``barrier(a) = w softplus(a / w)`` (``BARRIER_SOFTNESS_EV``, the model's
+    ``barrier()``): a drive beyond the barrier leaves the delay at about
+    ``ln(11) t0``, it does not make it shorter.
+    """
+    kt = BOLTZMANN_EV_PER_K * params["temperature_K"]
+    a = _effective_barrier_eV(params, voltage_V) / BARRIER_SOFTNESS_EV
+    effective = BARRIER_SOFTNESS_EV * (np.logaddexp(0.0, a))
+    return float(np.log(11.0) * params["nucleation_time_s"] * np.exp(effective / kt))
+
+
 def nucleation_barrier_for_delay_eV(params, voltage_V, delay_s):
     """Nucleation barrier [eV] that gives a nucleation delay ``delay_s`` [s] at ``voltage_V`` [V].
 
-    Inverts the nucleation rate of eq. (1) condensed into the model:
-    ``t = ln(11) t0 exp((dG - alpha N_c z f V) / kT)``.
+    Inverts :func:`nucleation_delay_s` (eq. 1 condensed into the model):
+    ``t = ln(11) t0 exp(barrier(dG - alpha N_c z f V) / kT)``. A delay
+    shorter than the drive-saturated ``ln(11) t0 2**(w/kT)`` asks for an
+    effective barrier below zero; it gets a barrier 10 softness widths
+    below the drive (the delay then is at its floor).
     """
     kt = BOLTZMANN_EV_PER_K * params["temperature_K"]
-    k_v = params["nucleation_alpha"] * params["nucleus_atoms"] * params["ion_charge"]
-    return (kt * np.log(delay_s / (np.log(11.0) * params["nucleation_time_s"]))
-            + k_v * params["nucleation_voltage_fraction"] * voltage_V)
+    b = kt * np.log(delay_s / (np.log(11.0) * params["nucleation_time_s"]))
+    w = BARRIER_SOFTNESS_EV
+    # inverse of w softplus(a / w); a = b for b >> w
+    a = b + w * np.log(-np.expm1(-b / w)) if b > 1e-3 * w else -10.0 * w
+    return float(params["nucleation_barrier_eV"] - _effective_barrier_eV(params, voltage_V) + a)
 
 
 def starting_values(data, params, vary=(), growth_share=None):
@@ -297,5 +323,5 @@ def starting_candidates(data, params, vary=()):
 
 
 __all__ = ["CANDIDATE_GROWTH_SHARES", "CORE_VARY", "GROWTH_SHARE_MAX", "GROWTH_SHARE_MIN", "RESOLVED_RISE_SAMPLES",
-           "bridging_share", "default_vary", "delay_is_flat", "nucleation_barrier_for_delay_eV",
+           "bridging_share", "default_vary", "delay_is_flat", "nucleation_barrier_for_delay_eV", "nucleation_delay_s",
            "starting_candidates", "starting_values"]
