@@ -20,8 +20,10 @@ DESCRIPTION = ("Fit the compact model to one or more constant-voltage I-t curves
 
 def add_arguments(parser):
     parser.add_argument("data", nargs="+", metavar="DATA.csv", help="constant-voltage I-t CSV files")
-    parser.add_argument("--card", help="starting card (JSON file or preset name ag_sio2, cu_sio2); "
-                                       "default: ag_sio2 with starting values from the data")
+    parser.add_argument("--card", help="starting card (JSON file or preset name ag_sio2, cu_sio2): its "
+                                       "formation time is calibrated to the data and it competes with the "
+                                       "automatic starts built on it (a line says which won); --fix what "
+                                       "must stay. Default: ag_sio2 with starting values from the data")
     parser.add_argument("--vary", nargs="+", action="extend", metavar="NAME",
                         help="parameters to fit (default: chosen from the data, see docs/fitting.md); "
                              "'series_resistance_ohm' frees each curve's series resistance")

@@ -12,27 +12,11 @@ each state's initial value,
 
 so ``.op``/``.dc`` hold a cell at its given state and transients start from it.
 
-In transients the cell also bounds ngspice's time step by the filament
-front's self-acceleration (``$bound_step``, step control only: the equations
-and their solution are unchanged). The front closes the gap faster the
-smaller the gap is (d(d_gap_nm/dt)/d(gap_nm) > 0: an unstable, runaway
-process), and a Gear/Newton step longer than a fraction of that time scale
-has no Newton path back: ngspice then spends 100 iterations (its floor on
-the transient iteration limit, whatever ``itl4`` says) before it cuts the step.
-The bound is the smaller of
-
-* ``front_step_share / max(d(d_gap_nm)/d(gap_nm), 0)`` [s] (``ddx`` in
-  Verilog-A): a share of the runaway time, inactive while the gap is steady
-  or recovers by itself;
-* ``landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 0)``
-  [s]: a closing front crosses at most that share of its remaining distance to
-  the stop at gap_min in one step (the stop is a 0.02 nm wide window; a step
-  that jumps it leaves Newton bouncing between growth and dissolution).
-
-On the 32x32 benchmark these remove every 100-iteration Newton failure
-(docs/crossbar.md, "Speed"). ngspice rejects a step whose bound at its end is
-below 0.9 of the step taken, so a bound-limited runaway costs one rejected
-(~3-iteration) attempt per few accepted steps: cheaper than one failure.
+The exported module itself bounds ngspice's transient step by the filament
+front's self-acceleration (``$bound_step``, step control only;
+memcompact.export.verilog_a, ``FRONT_STEP_SHARE`` and ``LANDING_STEP_SHARE``),
+which the crossbar cells needed first: on the 32x32 benchmark it removes every
+100-iteration Newton failure (docs/crossbar.md, "Speed").
 
 Nothing else changes (the derivation checks that every substitution happened,
 and the module is renamed so both can be loaded in one ngspice).
@@ -58,13 +42,6 @@ from memcompact.model import STATE_NAMES, preset_card
 CELL_NAME = f"{DEVICE_NAME}_cell"
 #: Names of the state-offset parameters, in STATE_NAMES order.
 OFFSET_NAMES = tuple(f"{name}_offset" for name in STATE_NAMES)
-#: Largest transient step as a share of the filament front's runaway time
-#: 1/(d(d_gap_nm)/d(gap_nm)) [1] (default of the cell parameter ``front_step_share``);
-#: 0.15-0.3 measured alike on 8x8-32x32, 0.5 lets Newton fail again.
-FRONT_STEP_SHARE = 0.2
-#: Largest share of a closing front's remaining distance to gap_min crossed in
-#: one transient step [1] (default of the cell parameter ``landing_step_share``).
-LANDING_STEP_SHARE = 0.5
 
 
 def _substitute(text, pattern, replacement, count_expected, what):
@@ -82,25 +59,12 @@ def cell_verilog_a_source():
     declarations = "".join(
         f'    (*desc="initial {name} minus its fresh value (crossbar cell state)"*) '
         f"parameter real {name}_offset = 0.0;\n" for name in STATE_NAMES)
-    declarations += ('    (*desc="largest transient step as a share of the filament front\'s runaway time '
-                     '1/(d(d_gap_nm)/d(gap_nm)) (step control only)"*) '
-                     f"parameter real front_step_share = {FRONT_STEP_SHARE!r} from (0:inf);\n"
-                     '    (*desc="largest share of a closing front\'s remaining distance to gap_min crossed in one '
-                     'transient step (step control only)"*) '
-                     f"parameter real landing_step_share = {LANDING_STEP_SHARE!r} from (0:inf);\n")
     text = _substitute(text, r"^(\s*analog begin)", declarations + r"\n\1", 1, "Verilog-A module")
     for name in STATE_NAMES:
         text = _substitute(text, rf"^(\s*){name} = {name}_init \+ V\(s_{name}\);",
                            rf"\1{name} = {name}_init + {name}_offset + V(s_{name});", 1, "Verilog-A module")
-    first = STATE_NAMES[0]
-    bound = ("\\1// step control only: stay within the Newton reach of the runaway front (see cellmodel.py)\n"
-             "\\1$bound_step(min(front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30),\n"
-             "\\1    landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30)));\n")
-    text = _substitute(text, rf"^(\s*)(I\(s_{first}\) <\+ ddt\(V\(s_{first}\)\) - d_{first};)",
-                       bound + r"\1\2", 1, "Verilog-A module")
     header = (f"// {CELL_NAME}: crossbar cell = {DEVICE_NAME} with per-instance initial states\n"
-              f"// (parameters {', '.join(OFFSET_NAMES)}) and a transient step bound\n"
-              f"// (front_step_share, landing_step_share), derived by memcompact.crossbar.cellmodel.\n")
+              f"// (parameters {', '.join(OFFSET_NAMES)}), derived by memcompact.crossbar.cellmodel.\n")
     return header + text
 
 

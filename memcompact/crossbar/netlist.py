@@ -524,8 +524,8 @@ def read_measure_lines(spec, phases):
 
 
 def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=1e-4,
-                      max_step_fraction=0.02, save_all=False, measures=True):
-    """A ``uic`` transient netlist running the phases one after the other.
+                      max_step_fraction=0.02, save_all=False, measures=True, uic=True):
+    """A transient netlist running the phases one after the other.
 
     Parameters
     ----------
@@ -547,6 +547,10 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
         Save every node (default: only the source currents).
     measures : bool
         Add :func:`read_measure_lines` (``ngspice -b`` needs an output request to run).
+    uic : bool
+        ``uic`` on the ``.tran`` line (skip the operating point); False starts from
+        ngspice's transient operating point, where every cell holds its given state
+        (the same start: docs/export.md).
 
     Returns
     -------
@@ -577,7 +581,7 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
         saves = [f"i(VC{j})" for j in range(spec.cols)] + [f"i(VR{i})" for i in range(spec.rows)]
         lines += continuation_lines(".save", saves)
     tmax = max_step_fraction * max_width
-    lines.append(f".tran {_num(min_edge)} {_num(total)} 0 {_num(tmax)} uic")
+    lines.append(f".tran {_num(min_edge)} {_num(total)} 0 {_num(tmax)}" + (" uic" if uic else ""))
     if measures:
         lines += read_measure_lines(spec, phases)
     lines += _osdi_control(osdi)
@@ -645,7 +649,7 @@ def node_voltages(result, spec):
     return vr, vc
 
 
-def run_transient_ngspice(spec, phases, batch=False, keep_dir=None, reltol=1e-4, max_step_fraction=0.02):
+def run_transient_ngspice(spec, phases, batch=False, keep_dir=None, reltol=1e-4, max_step_fraction=0.02, uic=True):
     """Run the phases in ngspice; return (time_s, column currents (cols, T) [A], result).
 
     Parameters
@@ -658,10 +662,12 @@ def run_transient_ngspice(spec, phases, batch=False, keep_dir=None, reltol=1e-4,
         With ``batch``: keep the files there.
     reltol, max_step_fraction : float
         See :func:`transient_netlist`.
+    uic : bool
+        See :func:`transient_netlist`.
     """
     from memcompact.spice import run_batch, run_netlist
 
-    text = transient_netlist(spec, phases, reltol=reltol, max_step_fraction=max_step_fraction)
+    text = transient_netlist(spec, phases, reltol=reltol, max_step_fraction=max_step_fraction, uic=uic)
     osdi = _osdi_for(spec)
     result = run_batch(text, osdi=osdi, keep_dir=keep_dir) if batch else run_netlist(text, osdi=osdi)
     time_s = np.asarray(result.scale, dtype=float)

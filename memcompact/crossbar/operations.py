@@ -170,7 +170,8 @@ def _sample(time_s, currents, t):
 
 def program_and_read(spec, pattern, scheme="V/2", engine="ngspice", program_V=PROGRAM_V,
                      width_s=PROGRAM_WIDTH_S, read_V=READ_V, read_width_s=READ_WIDTH_S, edge_s=EDGE_S,
-                     rest_s=REST_S, progress=False, reltol=1e-4, substeps=8, batch=False, keep_dir=None):
+                     rest_s=REST_S, progress=False, reltol=1e-4, substeps=8, batch=False, keep_dir=None,
+                     uic=True):
     """Program a pattern into an array and read every cell back, in one transient.
 
     Parameters
@@ -198,6 +199,9 @@ def program_and_read(spec, pattern, scheme="V/2", engine="ngspice", program_V=PR
         ngspice: run ``ngspice -b`` instead of the shared library.
     keep_dir : path, optional
         ngspice batch: keep the netlist, raw file and log there.
+    uic : bool
+        ngspice: ``uic`` on the ``.tran`` line; False starts from the operating point
+        (every cell held at its given state, the same start).
 
     Returns
     -------
@@ -227,7 +231,8 @@ def program_and_read(spec, pattern, scheme="V/2", engine="ngspice", program_V=PR
         return ProgramReadResult(read_currents_A=read, pattern=pattern, read_V=read_V, engine=engine,
                                  scheme=scheme, wall_time_s=wall, states=res.states,
                                  disturb=after_program[0], info={"phases": len(phases), **res.info})
-    time_s, currents, result = run_transient_ngspice(spec, phases, batch=batch, keep_dir=keep_dir, reltol=reltol)
+    time_s, currents, result = run_transient_ngspice(spec, phases, batch=batch, keep_dir=keep_dir, reltol=reltol,
+                                                     uic=uic)
     wall = time.perf_counter() - start
     from memcompact.crossbar.netlist import phase_starts_s
 

@@ -18,11 +18,12 @@ STYLE.md:
 
 Static analyses (``.op``, ``.dc``) tie each state node to 0 (the state to its
 initial value), ``I(s) <+ V(s)``, so the operating point is that of a fresh
-device and never singular; other analyses integrate ``ddt(V(s)) - dx/dt``.
-ngspice (46) evaluates the operating point *before a transient* with the
-analysis flag "tran", not "static", so that operating point would be a
-steady state of the state equations, not a fresh device: transients start
-with ``uic``, which skips it and starts every state node at 0.
+device and never singular; transient time points integrate
+``ddt(V(s)) - dx/dt``. ngspice (46) evaluates the operating point *before a
+transient* with the analysis flag "tran", not "static"; the hold
+(:data:`HOLD_CONDITION`) also covers it through the simulator time, which is 0
+there and positive at every transient time point. A transient therefore starts
+from the fresh device with or without ``uic``.
 """
 
 from __future__ import annotations
@@ -38,6 +39,26 @@ from memcompact.model import expr
 #: ``P_K/P_Q`` is k_B/e in eV/K from the header's CODATA values (within 1e-6
 #: of CODATA 2018, far below every parity tolerance).
 VAMS_CONSTANTS = {"pi": "`M_PI", "boltzmann_eV_per_K": "(`P_K/`P_Q)"}
+
+#: When the state nodes hold the fresh device instead of integrating. ngspice (46) passes
+#: the flags "static" for ``.op``/``.dc`` and the first transient time point, but only "tran"
+#: for the operating point it solves before a transient without ``uic`` (its OSDI load sets
+#: ANALYSIS_TRAN for MODETRANOP); there, and only there among "tran" evaluations, the
+#: simulator time is 0 (time points of a transient lie at t > 0). Without the second term
+#: that operating point would be the steady state of the state equations: singular where
+#: the rates vanish, and a formed device where they don't.
+HOLD_CONDITION = 'analysis("static") || !(analysis("tran") && $abstime > 0)'
+
+#: Largest transient step as a share of the filament front's runaway time
+#: 1/(d(d_gap_nm/dt)/d(gap_nm)) [1]: 0.15-0.3 measured alike on 8x8-32x32 crossbars, 0.5 lets
+#: Newton fail again (docs/crossbar.md, "Speed").
+FRONT_STEP_SHARE = 0.2
+#: Largest share of a closing front's remaining distance to gap_min crossed in one transient
+#: step [1] (the stop is a window_m wide window; a step that jumps it leaves Newton bouncing).
+LANDING_STEP_SHARE = 0.5
+
+#: Verilog-A name of the hold weight (1: states held fresh, 0: states integrate).
+HOLD_VARIABLE = "hold"
 
 #: Verilog-A name of the device voltage (``V`` is the potential access function).
 VOLTAGE_VARIABLE = "vdev"
@@ -91,7 +112,7 @@ def derivative_name(state):
 def _check_names(definition):
     names = [p.name for p in definition.parameters] + [i.name for i in definition.intermediates]
     names += [s.name for s in definition.states] + list(definition.constants)
-    generated = [VOLTAGE_VARIABLE, *TERMINALS] + [node_name(s.name) for s in definition.states]
+    generated = [VOLTAGE_VARIABLE, HOLD_VARIABLE, *TERMINALS] + [node_name(s.name) for s in definition.states]
     generated += [derivative_name(s.name) for s in definition.states]
     generated += [initial_name(s.name) for s in definition.states]
     seen = set()
@@ -142,9 +163,8 @@ def verilog_a_source(card):
         f"current I({TERMINALS[0]}, {TERMINALS[1]}) [A], active -> inert.")
     add("// States: one internal node each; node potential = state minus its initial value, in the")
     add("// state's unit (0 = fresh device). Static analyses (.op, .dc) hold every state at its")
-    add("// initial value; transient analyses integrate d(state)/dt = derivative. Start transients")
-    add("// with `uic` (ngspice flags its transient operating point 'tran', not 'static'): the")
-    add("// device then starts fresh. See docs/export.md.")
+    add("// initial value, and so does the operating point a transient starts from (with or without")
+    add("// `uic`); transient time points integrate d(state)/dt = derivative. See docs/export.md.")
     add("")
     add('`include "constants.vams"')
     add('`include "disciplines.vams"')
@@ -167,7 +187,12 @@ def verilog_a_source(card):
         for name, value in extra.items():
             add(f"    localparam real {name} = {_number(value)};")
     add("")
+    add("    // ---- transient step control (no effect on the equations or their solution)")
+    add(f"    localparam real front_step_share = {FRONT_STEP_SHARE!r};  // [1] share of the front's runaway time")
+    add(f"    localparam real landing_step_share = {LANDING_STEP_SHARE!r};  // [1] share of the distance to gap_min")
+    add("")
     add(f"    real {VOLTAGE_VARIABLE};  // [V] device voltage, active minus inert electrode")
+    add(f"    real {HOLD_VARIABLE};  // [1] 1: states held at their initial values, 0: states integrate")
     for s in d.states:
         add(f"    real {initial_name(s.name)};  // [{s.unit}] initial value of {s.name} (fresh device)")
     for s in d.states:
@@ -192,14 +217,22 @@ def verilog_a_source(card):
     add("")
     add(f"        I({TERMINALS[0]}, {TERMINALS[1]}) <+ {w.write(d.current)};")
     add("")
-    add('        if (analysis("static")) begin')
-    add("            // operating point of a fresh device: each state held at its initial value")
+    add("        // step control only: a step stays within Newton's reach of the runaway front (its")
+    add("        // self-acceleration time 1/(d(d_gap_nm)/d(gap_nm))) and crosses at most a share of the")
+    add("        // remaining distance to gap_min; without it a default-option transient (steps of")
+    add("        // tstep) jumps the formation and can land states far outside their bounds")
+    add("        $bound_step(min(front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30),")
+    add("            landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30)));")
+    add("        // state equations: ddt(V(s)) = d(state)/dt at transient time points; the fresh device")
+    add("        // (V(s) = 0) in .op, .dc, a transient's own operating point and its first time point.")
+    add("        // The switch is a real weight, not an if/else: OpenVAF adds an implicit equation per")
+    add("        // state for contributions under a condition that reads $abstime.")
+    add(f"        {HOLD_VARIABLE} = ({HOLD_CONDITION}) ? 1.0 : 0.0;")
     for s in d.states:
-        add(f"            I({node_name(s.name)}) <+ V({node_name(s.name)});")
-    add("        end else begin")
+        add(f"        I({node_name(s.name)}) <+ ddt(V({node_name(s.name)}));")
     for s in d.states:
-        add(f"            I({node_name(s.name)}) <+ ddt(V({node_name(s.name)})) - {derivative_name(s.name)};")
-    add("        end")
+        add(f"        I({node_name(s.name)}) <+ {HOLD_VARIABLE}*V({node_name(s.name)})"
+            f" - (1.0 - {HOLD_VARIABLE})*{derivative_name(s.name)};")
     add("    end")
     add("endmodule")
     return "\n".join(out) + "\n"

@@ -51,7 +51,18 @@ the filament. Voltages: `V` is across the device, active electrode minus inert e
 - Every rate is barrier-limited: `k0 exp(-max(E_a - drive, 0)/kT)` with a smooth max
   (`barrier()`), so no rate exceeds its attempt-frequency prefactor anywhere in the bounds.
 - States are held in their bounds by `tanh` windows that vanish at the bound (and push back
-  beyond it), applied after the series limit of deposition and hopping.
+  beyond it), applied after the series limit of deposition and hopping. Each Butler-Volmer
+  branch has its own window, as eq. (2) splits `dV/dt ~ Gamma_red - Gamma_ox`: reduction stops
+  where the state can grow no further (gap at `gap_min`, radius at its largest or at what the
+  heat allows, an empty reservoir gives no metal), oxidation where it can shrink no further (no
+  filament left, smallest radius, a full reservoir takes no metal back). The smooth sign of V
+  (`forward_bias`, 10 mV wide) still picks between the V > 0 windows (growth gated by nucleus,
+  supply and contact) and the V < 0 ones, but a branch only ever meets windows that stop *it*:
+  in the 10 mV around V = 0, where both branches are of one size, the window of the other sign
+  of V guards a branch 4 window widths past its bound (`tanh(distance/width + 4)`, 0.9993 at
+  the bound). With one window on the net rate, a branch of the wrong sign met a window that
+  pushes it out: a fast card's radius ran from its 34 nm bound to 4,300 nm at a zero crossing,
+  and ngspice stopped with "timestep too small" (tests/model/test_step_budget.py).
 - Only smooth functions (below): the model is C1 in V and every state
   (tests/model/test_properties.py checks finite values, C1 and bounds under +-10 V, 200-1000 K).
 - The Python solver is ROS2 (L-stable Rosenbrock, W-method), vectorised with a time step per

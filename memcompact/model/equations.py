@@ -135,13 +135,18 @@ EQUATIONS = (
     E("tip_drive_eV", "ion_charge*growth_voltage_fraction*V*tip_share", "eV",
       "z e eta at the filament tip (overpotential: a share of the voltage across the tip gap)"),
 
-    E("grow_window", "nucleated*supply*tanh((gap_nm - gap_min_nm)/window_nm)", "1",
-      "growth needs a nucleus, ion supply, and room to grow"),
+    E("grow_gate", "nucleated*supply", "1", "growth needs a nucleus and ion supply from the AE"),
+    E("grow_window", "tanh((gap_nm - gap_min_nm)/window_nm)", "1",
+      "room to grow: 0 at gap_min, < 0 below it"),
     E("dissolve_window", "tanh((thickness_nm - gap_nm)/window_nm)", "1",
-      "dissolution stops when the filament is gone"),
-    E("v_redox_nm_s",
-      "1e9*growth_velocity_m_per_s*(exp(-barrier(growth_activation_eV - transfer_coefficient*tip_drive_eV)*inv_kT)"
-      " - exp(-barrier(growth_activation_eV + (1 - transfer_coefficient)*tip_drive_eV)*inv_kT))", "nm/s",
+      "filament left to dissolve: 0 when it is gone (gap = thickness), < 0 beyond"),
+    E("v_reduce_nm_s",
+      "1e9*growth_velocity_m_per_s*exp(-barrier(growth_activation_eV - transfer_coefficient*tip_drive_eV)*inv_kT)",
+      "nm/s", "Butler-Volmer reduction branch at the tip (Gamma_red of eq. 2) as a front velocity"),
+    E("v_oxidise_nm_s",
+      "1e9*growth_velocity_m_per_s*exp(-barrier(growth_activation_eV + (1 - transfer_coefficient)*tip_drive_eV)*inv_kT)",
+      "nm/s", "Butler-Volmer oxidation branch at the tip (Gamma_ox of eq. 2) as a front velocity"),
+    E("v_redox_nm_s", "v_reduce_nm_s - v_oxidise_nm_s", "nm/s",
       "Butler-Volmer front velocity (reduction minus oxidation) if deposition limited"),
     E("hop_work_eV", "ion_charge*hop_distance_m*1e9*V*tip_share/(2*gap_eff_nm)", "eV",
       "z e a E / 2 with the field E = V_tip / gap"),
@@ -151,35 +156,57 @@ EQUATIONS = (
       "ion drift velocity by field-assisted hopping, at most a*nu0"),
     E("v_hop_floor_nm_s", "1e-3*1e9*hop_velocity_m_per_s*exp(-hop_activation_eV*inv_kT)", "nm/s",
       "a thousandth of the zero-field hopping velocity (keeps the series limit smooth at V = 0)"),
+    E("transport_share",
+      "1/(1 + sqrt(v_redox_nm_s**2 + v_hop_floor_nm_s**2)/sqrt(v_hop_nm_s**2 + v_hop_floor_nm_s**2))", "1",
+      "deposition and ion transport in series: the share of the redox velocity that hopping lets through"),
+    E("front_reduce_window",
+      "grow_gate*(forward_bias*grow_window + (1 - forward_bias)*tanh((gap_nm - gap_min_nm)/window_nm + 4))", "1",
+      "window of the reduction branch: stops it at gap_min (guard 4 windows below gap_min where V < 0)"),
+    E("front_oxidise_window",
+      "forward_bias*grow_gate*tanh((thickness_nm - gap_nm)/window_nm + 4) + (1 - forward_bias)*dissolve_window",
+      "1", "window of the oxidation branch: stops it when the filament is gone (guard 4 windows past it"
+      " where V > 0)"),
     E("v_front_nm_s",
-      "v_redox_nm_s/(1 + sqrt(v_redox_nm_s**2 + v_hop_floor_nm_s**2)/sqrt(v_hop_nm_s**2 + v_hop_floor_nm_s**2))"
-      "*(forward_bias*grow_window + (1 - forward_bias)*dissolve_window)", "nm/s",
-      "front velocity, deposition and transport in series, within the windows (> 0: growth)"),
+      "transport_share*(v_reduce_nm_s*front_reduce_window - v_oxidise_nm_s*front_oxidise_window)", "nm/s",
+      "front velocity (> 0: growth), deposition and transport in series, each Butler-Volmer branch"
+      " within its window"),
     # ---- lateral growth (ECM thickening), thermally activated
     E("formed", "sigmoid((gap_min_nm + 1 - gap_nm)/0.1)", "1", "1 once the front is within ~1 nm of the IE"),
     E("ecm_mode", "sigmoid((temp_K - ecm_temperature_K)/25)", "1",
       "1 once the filament is hot enough for conventional ECM growth (ions reach the IE)"),
     E("radius_top_nm", "radius_sat_nm + (radius_hi_nm - radius_sat_nm)*ecm_mode", "nm",
       "radius the filament can reach: a thin bootstrapped filament when cool, a thick ECM wire when hot"),
-    E("radial_window",
-      "forward_bias*formed*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)*tanh((radius_hi_nm - radius_nm)/window_nm)"
-      " + (1 - forward_bias)*tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
-      "radius kept between its bounds"),
+    E("radial_gate", "formed*supply*sigmoid((radius_top_nm - radius_nm)/window_nm - 4)", "1",
+      "lateral growth needs a formed filament, ion supply, and a radius below what the heat allows"),
     E("flank_drive_eV", "ion_charge*radial_voltage_fraction*V", "eV",
       "z e eta at the filament flank"),
-    E("v_radial_nm_s",
-      "1e9*radial_velocity_m_per_s*(exp(-barrier(radial_activation_eV - transfer_coefficient*flank_drive_eV)*inv_kT)"
-      " - exp(-barrier(radial_activation_eV + (1 - transfer_coefficient)*flank_drive_eV)*inv_kT))"
-      "*radial_window", "nm/s",
-      "lateral growth rate, Butler-Volmer at the filament flank"),
+    E("v_flank_reduce_nm_s",
+      "1e9*radial_velocity_m_per_s*exp(-barrier(radial_activation_eV - transfer_coefficient*flank_drive_eV)*inv_kT)",
+      "nm/s", "Butler-Volmer reduction branch at the filament flank"),
+    E("v_flank_oxidise_nm_s",
+      "1e9*radial_velocity_m_per_s*exp(-barrier(radial_activation_eV + (1 - transfer_coefficient)*flank_drive_eV)"
+      "*inv_kT)", "nm/s", "Butler-Volmer oxidation branch at the filament flank"),
+    E("radial_reduce_window",
+      "radial_gate*(forward_bias*tanh((radius_hi_nm - radius_nm)/window_nm)"
+      " + (1 - forward_bias)*tanh((radius_hi_nm - radius_nm)/window_nm + 4))", "1",
+      "window of lateral reduction: stops it at the largest radius and at what the heat allows"
+      " (guard 4 windows past the largest radius where V < 0)"),
+    E("radial_oxidise_window",
+      "forward_bias*radial_gate*tanh((radius_nm - radius_lo_nm)/window_nm + 4)"
+      " + (1 - forward_bias)*tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
+      "window of lateral oxidation: stops it at the smallest radius (guard 4 windows below it where V > 0)"),
+    E("v_radial_nm_s", "v_flank_reduce_nm_s*radial_reduce_window - v_flank_oxidise_nm_s*radial_oxidise_window",
+      "nm/s", "lateral growth rate, Butler-Volmer at the filament flank, each branch within its window"),
     # ---- metal balance of the AE reservoir
     E("filament_growth_m3_s",
       "pi*(radius_eff_nm*1e-9)**2*v_front_nm_s*1e-9 + 2*pi*radius_eff_nm*1e-9*length_nm*1e-9*v_radial_nm_s*1e-9",
       "m^3/s", "metal volume taken from (> 0) or returned to (< 0) the AE"),
-    E("reservoir_window",
-      "forward_bias*tanh(reservoir/0.002) + (1 - forward_bias)*tanh((1 - reservoir)/0.002)", "1",
-      "growth (V > 0) stops taking metal from an empty reservoir; dissolution (V < 0) stops returning"
-      " metal to a full one (the excess goes to the bulk electrode)"),
+    E("reservoir_take_window", "forward_bias*tanh(reservoir/0.002) + (1 - forward_bias)*tanh(reservoir/0.002 + 4)",
+      "1", "reduction stops taking metal from an empty reservoir (guard 4 widths below empty where V < 0)"),
+    E("reservoir_return_window",
+      "forward_bias*tanh((1 - reservoir)/0.002 + 4) + (1 - forward_bias)*tanh((1 - reservoir)/0.002)", "1",
+      "oxidation stops returning metal to a full reservoir, the excess goes to the bulk electrode"
+      " (guard 4 widths past full where V > 0)"),
     E("refill_per_s",
       "refill_rate_per_Vs*exp(refill_activation_eV*(1/(boltzmann_eV_per_K*300) - inv_kT_ambient))*0.05*softplus(V/0.05)"
       "*(1 - reservoir)", "1/s",
@@ -193,8 +220,15 @@ DERIVATIVES = {
     "nucleation": "nucleation_forward_per_s*(1.1 - nucleation) - nucleation_backward_per_s*nucleation",
     "gap_nm": "-v_front_nm_s",
     "radius_nm": "v_radial_nm_s",
-    "reservoir": "-filament_growth_m3_s*reservoir_window/reservoir_m3"
-                 " + refill_per_s",
+    # metal returned by oxidation minus metal taken by reduction, at the tip and the flank, each
+    # within its own reservoir window (filament_growth_m3_s is the same sum without them)
+    "reservoir": "(pi*(radius_eff_nm*1e-9)**2*1e-9*transport_share"
+                 "*(v_oxidise_nm_s*front_oxidise_window*reservoir_return_window"
+                 " - v_reduce_nm_s*front_reduce_window*reservoir_take_window)"
+                 " + 2*pi*radius_eff_nm*1e-9*length_nm*1e-18"
+                 "*(v_flank_oxidise_nm_s*radial_oxidise_window*reservoir_return_window"
+                 " - v_flank_reduce_nm_s*radial_reduce_window*reservoir_take_window))"
+                 "/reservoir_m3 + refill_per_s",
 }
 
 #: Current through the device from the active to the inert electrode [A].

@@ -69,13 +69,15 @@ def test_cell_model_adds_state_offsets_only():
     assert "+ gap_nm_offset=0.0" in lib
 
 
-def test_cell_bounds_transient_step_only_and_netlist_sets_chgtol():
-    va = cellmodel.cell_verilog_a_source()
-    static, transient = va.split("end else begin")
-    assert "$bound_step" not in static and transient.count("$bound_step(") == 1
-    assert "front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30)" in transient
-    assert "landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30)" in transient
-    assert f"parameter real front_step_share = {cellmodel.FRONT_STEP_SHARE!r} from (0:inf);" in va
+def test_cell_bounds_transient_step_and_netlist_sets_chgtol():
+    from memcompact.export.verilog_a import FRONT_STEP_SHARE, verilog_a_source
+    from memcompact.model import preset_card
+
+    for va in (cellmodel.cell_verilog_a_source(), verilog_a_source(preset_card("ag_sio2"))):
+        assert va.count("$bound_step(") == 1
+        assert "front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30)" in va
+        assert "landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30)" in va
+        assert f"localparam real front_step_share = {FRONT_STEP_SHARE!r};" in va
     spec = CrossbarSpec(2, 2)
     text = transient_netlist(spec, program_phases(spec, np.eye(2, dtype=bool)))
     assert f" chgtol={STATE_CHGTOL:g} " in text
@@ -155,3 +157,26 @@ def test_committed_examples_are_current():
         path = folder / f"{name}.cir"
         if path.exists():
             assert path.read_text() == example_netlist(cell, backend), name
+
+
+@pytest.mark.ngspice
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", ["1R", "1T1R"])
+def test_program_read_from_the_operating_point_matches_uic(cell):
+    """4x4 program/read (checkerboard) in ngspice started from the transient's operating point
+    and with ``uic``: the same read currents (0.05 decades, the parity tests' tolerance), with
+    cells starting half formed (a programmed state held by the operating point, not a fresh one)."""
+    from memcompact.crossbar.operations import program_and_read
+    from memcompact.model import initial_state
+
+    spec = CrossbarSpec(4, 4, cell=cell)
+    states = np.array(spec.states, dtype=float)
+    fresh = np.array([float(np.ravel(x)[0]) for x in initial_state(default_params())])
+    states[1] = fresh[1] * 0.5  # gap half bridged everywhere
+    states[0] = 1.1  # nucleated
+    spec = CrossbarSpec(4, 4, cell=cell, states=states)
+    pattern = (np.indices((4, 4)).sum(axis=0) % 2).astype(bool)
+    runs = {uic: program_and_read(spec, pattern, engine="ngspice", uic=uic).read_currents_A for uic in (True, False)}
+    diff = np.abs(np.log10(np.abs(runs[False])) - np.log10(np.abs(runs[True])))
+    print(f"{cell}: op vs uic read currents, largest difference {diff.max():.2g} decades")
+    assert diff.max() < 0.05

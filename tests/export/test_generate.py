@@ -10,6 +10,7 @@ import pytest
 
 from memcompact.cli import main
 from memcompact.export import ngspice_source, verilog_a_source
+from memcompact.export.verilog_a import HOLD_CONDITION
 from memcompact.export.regenerate import ROOT, VA_PATH, generated_files, stale_files
 from memcompact.model import PARAMETERS, STATES, preset_card
 
@@ -43,8 +44,12 @@ def test_verilog_a_declares_every_parameter_with_desc_units_and_range():
 def test_verilog_a_structure():
     text = verilog_a_source(preset_card("ag_sio2"))
     assert re.search(r"^module memcompact_ecm\(ae, ie\);", text, re.MULTILINE)  # active electrode first
-    assert "$abstime" not in text and "@(" not in text  # no time logic, no events (no hidden state)
+    assert "@(" not in text  # no events (no hidden state)
+    # time is read once, only to tell a transient's operating point (t = 0, flag "tran") from its time points
+    code = "\n".join(line.split("//")[0] for line in text.splitlines())
+    assert code.count("$abstime") == 1 and f"hold = ({HOLD_CONDITION}) ? 1.0 : 0.0;" in code
     assert text.count("<+ ddt(") == len(STATES)
+    assert code.count("<+ hold*V(s_") == len(STATES)
     assert '`include "constants.vams"' in text and "`M_PI" in text and "`P_K/`P_Q" in text
     # every intermediate assigned exactly once
     for name in re.findall(r"^    real (\w+);", text, re.MULTILINE):
