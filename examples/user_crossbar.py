@@ -27,19 +27,22 @@ def crossbar_netlist(rows=32, cols=32, wire_ohm=2.0, sense_ohm=10.0, write_V=5.0
     t_end = t_read + read_ms * 1e-3
     edge = 1e-6
 
+    def source(name, node, write_level, read_level):
+        # 0 V, the write level until t_write, 0 V, then the read level from t_read
+        return (f"{name} {node} 0 PWL(0 0 {edge:g} {write_level:g} {t_write:g} {write_level:g} "
+                f"{t_write + edge:g} 0 {t_read:g} 0 {t_read + edge:g} {read_level:g} {t_end:g} {read_level:g})")
+
     lines = [f"* {rows}x{cols} 1R crossbar of memcompact_ecm: V/2 write of cell ({r0},{c0}), then a read",
              ".model mem memcompact_ecm"]
     for r in range(rows):
         level = write_V if r == r0 else write_V / 2
-        lines.append(f"Vrow{r} drv{r} 0 PWL(0 0 {edge:g} {level:g} {t_write:g} {level:g} "
-                     f"{t_write + edge:g} 0 {t_read:g} 0 {t_read + edge:g} {read_V:g} {t_end:g} {read_V:g})")
+        lines.append(source(f"Vrow{r}", f"drv{r}", level, read_V))
         lines.append(f"Rdrv{r} drv{r} row{r}_0 {wire_ohm:g}")
         for c in range(cols - 1):
             lines.append(f"Rr{r}_{c} row{r}_{c} row{r}_{c + 1} {wire_ohm:g}")
     for c in range(cols):
         level = 0.0 if c == c0 else write_V / 2
-        lines.append(f"Vcol{c} sense{c} 0 PWL(0 0 {edge:g} {level:g} {t_write:g} {level:g} "
-                     f"{t_write + edge:g} 0 {t_end:g} 0)")
+        lines.append(source(f"Vcol{c}", f"sense{c}", level, 0.0))
         lines.append(f"Rsense{c} col{rows - 1}_{c} sense{c} {sense_ohm:g}")
         for r in range(rows - 1):
             lines.append(f"Rc{r}_{c} col{r}_{c} col{r + 1}_{c} {wire_ohm:g}")

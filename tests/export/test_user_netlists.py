@@ -134,12 +134,17 @@ def _decades(a, b):
     return abs(np.log10(abs(a)) - np.log10(abs(b)))
 
 
-@pytest.mark.parametrize("backend", ["verilog-a", pytest.param("native", marks=pytest.mark.slow)])
-def test_device_stress_from_the_operating_point_is_the_uic_transient(workdir, backend):
-    text = (NETLISTS / "device_stress.cir").read_text()
+def _netlist_both_ways(name, backend, folder):
+    """.meas values of tests/data/netlists/<name> run from the operating point and with ``uic``."""
+    text = (NETLISTS / name).read_text()
     if backend == "native":
         text = with_native_step(to_native(text), 3e-3)
-    op, uic = _both_ways(text, workdir)
+    return _both_ways(text, folder)
+
+
+@pytest.mark.parametrize("backend", ["verilog-a", pytest.param("native", marks=pytest.mark.slow)])
+def test_device_stress_from_the_operating_point_is_the_uic_transient(workdir, backend):
+    op, uic = _netlist_both_ways("device_stress.cir", backend, workdir)
     reference = _python_device_stress()
     print(f"{backend}: fresh {op['i_fresh']:.4e} / {uic['i_fresh']:.4e} A, end {op['i_end']:.4e} / "
           f"{uic['i_end']:.4e} A (op / uic), Python {reference[1]:.4e} / {reference[2]:.4e} A")
@@ -151,10 +156,7 @@ def test_device_stress_from_the_operating_point_is_the_uic_transient(workdir, ba
 
 @pytest.mark.parametrize("backend", ["verilog-a", pytest.param("native", marks=pytest.mark.slow)])
 def test_1t1r_cell_with_a_mosfet_from_the_operating_point(workdir, backend):
-    text = (NETLISTS / "cell_1t1r.cir").read_text()
-    if backend == "native":
-        text = with_native_step(to_native(text), 3e-3)
-    op, uic = _both_ways(text, workdir)
+    op, uic = _netlist_both_ways("cell_1t1r.cir", backend, workdir)
     print(f"{backend}: fresh {op['i_fresh']:.4e} / {uic['i_fresh']:.4e} A, read {op['i_read']:.4e} / "
           f"{uic['i_read']:.4e} A (op / uic)")
     for run_values in (op, uic):
