@@ -52,7 +52,8 @@ class Progress:
         frac = min(max(self.done / self.total, 0.0), 1.0)
         bar = "#" * int(24 * frac)
         elapsed = time.perf_counter() - self._start
-        msg = f"{self.label}: [{bar:<24}] {100 * frac:5.1f}% ({self.done:.3g}/{self.total:.3g}{self.unit}) {elapsed:.1f}s {note}"
+        msg = (f"{self.label}: [{bar:<24}] {100 * frac:5.1f}% ({_count(self.done)}/{_count(self.total)}{self.unit}) "
+               f"{elapsed:.1f}s {note}")
         self.stream.write(msg[:120].ljust(120) + end)
         self.stream.flush()
 
@@ -65,3 +66,10 @@ class Progress:
                 self.done = self.total
             self._print(end="\n")
         return False
+
+
+def _count(value):
+    """A progress figure: whole numbers in full (2000, not 2e+03), others to 3 digits."""
+    value = float(value)
+    return f"{int(value):d}" if value.is_integer() and abs(value) < 1e9 else f"{value:.3g}"
+
