@@ -233,17 +233,20 @@ def main(argv=None):
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="ngspice processes at a time")
     parser.add_argument("--modes", default="uic,op", help="comma-separated: uic, op")
+    parser.add_argument("--timeout", type=float, default=600.0,
+                        help="wall-time limit of one ngspice run [s]; a run past it counts as a failure")
     args = parser.parse_args(argv)
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
-    if args.devices < 1 or args.workers < 1 or not modes or set(modes) - set(MODES):
-        parser.error("--devices and --workers must be >= 1, --modes a list of uic, op")
+    if args.devices < 1 or args.workers < 1 or not modes or set(modes) - set(MODES) or not args.timeout > 0:
+        parser.error("--devices and --workers must be >= 1, --timeout > 0, --modes a list of uic, op")
     with tempfile.TemporaryDirectory() as tmp:
         va = Path(tmp) / "memcompact_ecm.va"
         va.write_text(export_text("verilog-a", preset_card("ag_sio2")))
         osdi = compile_va(va)
         result = run_survey(osdi, n_devices=args.devices, seed=args.seed, workers=args.workers, modes=modes,
-                            progress=True)
-    print(f"convergence survey: {args.devices} devices, seed {args.seed}, {args.workers} workers")
+                            timeout_s=args.timeout, progress=True)
+    print(f"convergence survey: {args.devices} devices, seed {args.seed}, {args.workers} workers, "
+          f"{args.timeout:g} s per run at most")
     for line in summary_lines(result):
         print(line)
     return 1 if result.failures else 0
