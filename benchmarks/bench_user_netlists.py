@@ -33,7 +33,7 @@ def run(folder, name, text):
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{name}: ngspice failed\n{proc.stderr[-2000:]}")
-    values = dict((m.group(1), float(m.group(2))) for m in re.finditer(r"^(\w+)\s+=\s+(\S+)", proc.stdout, re.M))
+    values = dict((m.group(1), float(m.group(2))) for m in re.finditer(r"^([a-z_][a-z0-9_]*)\s+=\s+(\S+)", proc.stdout, re.M))
     return wall, values
 
 
