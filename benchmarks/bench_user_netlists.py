@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
-import re
 import shutil
 import subprocess
 import tempfile
@@ -33,8 +32,9 @@ def run(folder, name, text):
     wall = time.perf_counter() - start
     if proc.returncode != 0:
         raise SystemExit(f"{name}: ngspice failed\n{proc.stderr[-2000:]}")
-    values = dict((m.group(1), float(m.group(2))) for m in re.finditer(r"^([a-z_][a-z0-9_]*)\s+=\s+(\S+)", proc.stdout, re.M))
-    return wall, values
+    from memcompact.spice.batch import measured_values
+
+    return wall, measured_values(proc.stdout)
 
 
 def with_uic(text):

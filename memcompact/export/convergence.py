@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from memcompact.export.testbench import SERIES_OHM, default_options, transient_netlist
-from memcompact.model import MODEL_NAME, PARAMETERS
+from memcompact.model import MODEL_NAME
+from memcompact.model.parameters import draw_params
 from memcompact.model.stimulus import Stimulus
 
 #: The two ways a device's transient starts.
@@ -29,21 +30,6 @@ MODES = ("uic", "op")
 
 #: Current below which log-current differences are not counted [A] (ngspice's abstol is 1 pA).
 CURRENT_FLOOR_A = 1e-12
-
-
-def draw_params(n_devices, seed=0):
-    """List of n parameter dicts drawn across the table's bounds."""
-    rng = np.random.default_rng(seed)
-    devices = []
-    for _ in range(n_devices):
-        params = {}
-        for p in PARAMETERS:
-            if p.log_scale and p.lower > 0:
-                params[p.name] = float(10 ** rng.uniform(np.log10(p.lower), np.log10(p.upper)))
-            else:
-                params[p.name] = float(rng.uniform(p.lower, p.upper))
-        devices.append(params)
-    return devices
 
 
 def survey_stimulus(v_max_V, sweep_s=10e-3, pulses=20, width_s=1e-6, period_s=10e-6, edge_s=1e-9):

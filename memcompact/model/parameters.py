@@ -219,6 +219,23 @@ def complete_params(params=None, **overrides):
     return full
 
 
+def draw_params(n_devices, seed=0):
+    """``n_devices`` parameter dicts drawn across the table's bounds (seeded).
+
+    Log-uniform where the table says ``log_scale`` (and the lower bound is
+    positive), uniform otherwise; one generator draws every parameter of a
+    device in table order, device after device, so device k is the same for
+    any ``n_devices > k``. For surveys and property tests over the whole table.
+    """
+    rng = np.random.default_rng(seed)
+    devices = []
+    for _ in range(n_devices):
+        devices.append({p.name: float(10 ** rng.uniform(np.log10(p.lower), np.log10(p.upper)))
+                        if p.log_scale and p.lower > 0 else float(rng.uniform(p.lower, p.upper))
+                        for p in PARAMETERS})
+    return devices
+
+
 def parameter_table_markdown():
     """The parameter table as Markdown (for docs/)."""
     lines = ["| name | unit | default | bounds | meaning | source |", "| --- | --- | --- | --- | --- | --- |"]

@@ -38,6 +38,17 @@ def ngspice_binary_version(ngspice=None):
     return int(m.group(1))
 
 
+def measured_values(log):
+    """``{name: value}`` of the ``.meas`` results that ``ngspice -b`` prints (``name = value`` lines)."""
+    values = {}
+    for match in re.finditer(r"^([a-z_][a-z0-9_]*)\s+=\s+(\S+)", log, re.MULTILINE):
+        try:
+            values[match.group(1)] = float(match.group(2))
+        except ValueError:
+            pass
+    return values
+
+
 def with_osdi_control(netlist, osdi_names):
     """Insert a ``.control`` block with ``pre_osdi`` lines before ``.end``.
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from memcompact.export.convergence import draw_params
+from memcompact.model.parameters import draw_params
 from memcompact.export.definition import card_values, load_definition
 from memcompact.export.ngspice import clamp_bounds, node_intermediates
 from memcompact.export.ranges import RangeAnalysis

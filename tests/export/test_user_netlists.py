@@ -16,7 +16,6 @@ out unformed from the operating point and formed with ``uic`` (states 400 nm out
 from __future__ import annotations
 
 import importlib.util
-import re
 import shutil
 from pathlib import Path
 
@@ -93,26 +92,14 @@ def run(text, folder, name="netlist.cir"):
     import subprocess
 
     from memcompact.spice import find_ngspice
+    from memcompact.spice.batch import measured_values
 
     (folder / name).write_text(text)
     proc = subprocess.run([find_ngspice(), "-b", name], cwd=folder, capture_output=True, text=True,
                           timeout=900, stdin=subprocess.DEVNULL)
     log = proc.stdout + proc.stderr
     assert proc.returncode == 0, log[-2000:]
-    return _measures(proc.stdout), log
-
-
-def _measures(log):
-    """``name = value`` lines of ngspice's .meas output."""
-    values = {}
-    for line in log.splitlines():
-        match = re.match(r"^(\w+)\s+=\s+(\S+)", line)
-        if match:
-            try:
-                values[match.group(1).lower()] = float(match.group(2))
-            except ValueError:
-                pass
-    return values
+    return measured_values(proc.stdout), log
 
 
 def _both_ways(text, folder):

@@ -15,22 +15,12 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from memcompact.model import PARAMETERS, constant, integrate, preset_params, pulse_train, triangle
+from memcompact.model import constant, integrate, preset_params, pulse_train, triangle
+from memcompact.model.parameters import draw_params
 from memcompact.model import compiled
 
 #: Largest number of accepted steps per device and stimulus.
 STEP_BUDGET = 20000
-
-
-def draw_cards(n, seed):
-    """n parameter dicts drawn across the table's bounds."""
-    rng = np.random.default_rng(seed)
-    cards = []
-    for _ in range(n):
-        cards.append({p.name: float(10 ** rng.uniform(np.log10(p.lower), np.log10(p.upper)))
-                      if p.log_scale and p.lower > 0 else float(rng.uniform(p.lower, p.upper))
-                      for p in PARAMETERS})
-    return cards
 
 
 STIMULI = {
@@ -44,7 +34,7 @@ STIMULI = {
 @pytest.mark.parametrize("name", list(STIMULI))
 def test_random_cards_finish_within_the_step_budget(name):
     n, seed = 60, 1
-    cards = draw_cards(n, seed)
+    cards = draw_params(n, seed)
     params = {k: np.array([c[k] for c in cards]) for k in cards[0]}
     amplitude_V = np.random.default_rng(seed + 100).uniform(1.0, 6.0, n)
     sol = integrate(params, STIMULI[name], voltage_scale=amplitude_V, series_resistance_ohm=1000.0,
@@ -67,10 +57,7 @@ def test_no_state_runs_away_at_a_zero_crossing():
     through V = 0 after an ECM jump: the states stay within their bounds and the window margins.
     Before the windows got their guards, the radius ran from 34 nm (its bound) to 4,300 nm in the
     10 mV around V = 0 and the reservoir went negative."""
-    rng = np.random.default_rng(0)
-    card = [{p.name: float(10 ** rng.uniform(np.log10(p.lower), np.log10(p.upper)))
-             if p.log_scale and p.lower > 0 else float(rng.uniform(p.lower, p.upper)) for p in PARAMETERS}
-            for _ in range(2)][1]
+    card = draw_params(2, seed=0)[1]
     v_max = float(np.random.default_rng(1).uniform(1.0, 5.0, 2)[1])
     stimulus = triangle(v_max, -v_max, 10e-3, cycles=1)
     sol = integrate(card, stimulus, series_resistance_ohm=1000.0, t_eval=np.linspace(0, 10e-3, 4001))
