@@ -128,8 +128,9 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
     dict
         ``t_form_s``, ``t_drop_s``, ``t_refill_s``, ``t_ecm_s`` [s] or
         ``None``; ``i_before_form_A`` (median current before formation),
-        ``i_after_form_A`` (plateau after formation), ``i_after_drop_A``
-        (minimum after the drop), ``i_after_ecm_A`` (median after the ECM
+        ``i_after_form_A`` (plateau after formation), ``i_before_drop_A``
+        (highest level before the drop: the formed or the ECM level),
+        ``i_after_drop_A`` (minimum after the drop), ``i_after_ecm_A`` (median after the ECM
         jump) [A] or ``None``; ``noise_floor_A`` [A] used.
 
     Raises
@@ -179,7 +180,7 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
     y = _running_median(y, k if k % 2 == 1 else k + 1)
 
     out = dict.fromkeys(EVENT_TIME_KEYS)
-    out.update(i_before_form_A=None, i_after_form_A=None, i_after_drop_A=None,
+    out.update(i_before_form_A=None, i_after_form_A=None, i_before_drop_A=None, i_after_drop_A=None,
                i_after_ecm_A=None, noise_floor_A=floor)
 
     # Formation: rise of >= form_decades above the minimum of the preceding window.
@@ -223,6 +224,7 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
         jd = drop_at
         out["t_drop_s"] = float(t_after[jd])
         level = running_max[jd]
+        out["i_before_drop_A"] = float(10 ** level)
         tail = after[jd:]
         out["i_after_drop_A"] = float(10 ** np.min(tail))
         back = np.nonzero(tail >= level - 0.5 * drop_decades)[0]

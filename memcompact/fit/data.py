@@ -183,13 +183,47 @@ def detect_curve_events(time_s, current_A):
     from memcompact.events import _running_median
 
     a = np.abs(np.asarray(current_A, dtype=float))
+    t = np.asarray(time_s, dtype=float)
     # three standard deviations of the instrument noise (robust even when the trace is mostly ON)
     floor = 3.0 * estimate_noise_floor_A(current_A)
     width = smoothing_samples(a.size)
+    first = detect_events(t, current_A, noise_floor_A=floor, smooth_samples=width)
+    if first["t_form_s"] is not None and formed_level_holds(t, current_A, floor, first, width):
+        return first  # a formation whose level holds: later rises are ECM jumps, not the end of formation
     y = _running_median(np.log10(np.maximum(a, floor)), width)
     lo, hi = float(y.min()), float(y.max())
     form_min_A = 10 ** (lo + 0.75 * (hi - lo)) if hi - lo > 2.5 else 0.0
-    return detect_events(time_s, current_A, noise_floor_A=floor, form_min_A=form_min_A, smooth_samples=width)
+    return detect_events(t, current_A, noise_floor_A=floor, form_min_A=form_min_A, smooth_samples=width)
+
+
+#: A formed level must hold (within ``HOLD_DECADES``) for this share of the record to count as formation [1].
+HOLD_SHARE = 0.1
+#: How far below the formed level the current may fall while it holds [decades].
+HOLD_DECADES = 1.0
+
+
+def formed_level_holds(time_s, current_A, floor_A, events, width):
+    """True when the current stays within ``HOLD_DECADES`` of the formed level for ``HOLD_SHARE`` of the record.
+
+    A filament that bridges the film and holds is formed, whatever comes
+    after it (a depletion drop, a refill, an ECM jump to a much higher
+    level); flicker while a chain bridges the film (contacts forming and
+    breaking within a few seconds) does not hold, and is then dated by the
+    three-quarter rule of :func:`detect_curve_events`.
+    """
+    from memcompact.events import _running_median
+
+    t = np.asarray(time_s, dtype=float)
+    y = _running_median(np.log10(np.maximum(np.abs(np.asarray(current_A, dtype=float)), floor_A)), width)
+    jf = int(np.searchsorted(t, events["t_form_s"]))
+    level = np.log10(events["i_after_form_A"]) - HOLD_DECADES
+    reached = np.nonzero(y[jf:] >= level)[0]  # the detector dates the rise part-way up
+    if not reached.size:
+        return False
+    j0 = jf + int(reached[0])
+    below = np.nonzero(y[j0:] < level)[0]
+    end = t[j0 + int(below[0])] if below.size else t[-1]
+    return bool(end - t[j0] >= HOLD_SHARE * (t[-1] - t[0]))
 
 
 def smoothing_samples(n_samples):
@@ -203,15 +237,35 @@ def smoothing_samples(n_samples):
     return k if k % 2 else k + 1
 
 
+def _last_crossing_s(time_s, y, level, rising, t_event_s):
+    """The data's crossing of ``level`` [s] for the last time before the detector's event time (None: none).
+
+    The detector dates an event at its first sample past a threshold; the
+    crossing of the half-way level is searched from the last sample still on
+    the old side of it before that, so a flickering change is dated where it
+    finally went through.
+    """
+    sign = 1.0 if rising else -1.0
+    j = int(np.searchsorted(time_s, t_event_s))
+    before = np.nonzero(sign * (y[: j + 1] - level) < 0)[0]
+    if not before.size or before[-1] + 1 >= y.size:
+        return None
+    k = int(before[-1])
+    t = crossing_time_s(time_s[k:], y[k:], level, rising=rising)
+    return t if t is not None and t > 0 else None
+
+
 def event_marks(time_s, log_i, events):
     """Event crossing levels and the data's crossing times (see :class:`CurveData` ``marks``).
 
-    Formation is dated where the (running-median) log current crosses halfway
-    (in decades) between the levels before and after formation, for the last
-    time before the detected formation (a flickering rise is dated where it
-    finally went up); the drop and the ECM jump likewise between the levels
-    around them. The same rule dates the model's events (whose rise is
-    monotone), so both are measured alike.
+    Each event is dated where the (running-median) log current crosses
+    halfway (in decades) between the levels around it, for the last time
+    before the detector dated it (:func:`_last_crossing_s`): formation
+    between the levels before and after it, the drop between the level
+    before it (the formed or ECM level) and the lowest after it, the refill
+    between that low and the level before the drop, the ECM jump between
+    the formed and the ECM level. The same levels date the model's events
+    (:func:`mark_crossing_s`), so both are measured alike.
     """
     from memcompact.events import _running_median
 
@@ -221,24 +275,20 @@ def event_marks(time_s, log_i, events):
     if t_form is None:
         return marks
     lo, hi = np.log10(events["i_before_form_A"]), np.log10(events["i_after_form_A"])
-    level = 0.5 * (lo + hi)
-    jf = int(np.searchsorted(time_s, t_form))
-    below = np.nonzero(y[: jf + 1] < level)[0]
-    if below.size and below[-1] + 1 < y.size:
-        k = int(below[-1])
-        t = crossing_time_s(time_s[k:], y[k:], level)
-        if t is not None and t > 0:
-            marks["t_form_s"] = (level, True, t)
+    spans = [("t_form_s", lo, hi, True)]
     if events.get("t_drop_s") is not None and events.get("i_after_drop_A"):
-        level_d = 0.5 * (hi + np.log10(events["i_after_drop_A"]))
-        t = crossing_time_s(time_s, y, level_d, start_s=t_form, rising=False)
-        if t is not None:
-            marks["t_drop_s"] = (level_d, False, t)
+        top = np.log10(events.get("i_before_drop_A") or events["i_after_form_A"])
+        low = np.log10(events["i_after_drop_A"])
+        spans.append(("t_drop_s", top, low, False))
+        if events.get("t_refill_s") is not None:
+            spans.append(("t_refill_s", low, top, True))
     if events.get("t_ecm_s") is not None and events.get("i_after_ecm_A"):
-        level_e = 0.5 * (hi + np.log10(events["i_after_ecm_A"]))
-        t = crossing_time_s(time_s, y, level_e, start_s=t_form)
+        spans.append(("t_ecm_s", hi, np.log10(events["i_after_ecm_A"]), True))
+    for name, a, b, rising in spans:
+        level = 0.5 * (a + b)
+        t = _last_crossing_s(time_s, y, level, rising, events[name])
         if t is not None:
-            marks["t_ecm_s"] = (level_e, True, t)
+            marks[name] = (level, rising, t)
     return marks
 
 
@@ -299,12 +349,17 @@ def mark_crossing_s(time_s, model_log_i, marks, name):
     marks : dict
         The data curve's ``marks``.
     name : str
-        ``"t_form_s"``, ``"t_drop_s"`` or ``"t_ecm_s"`` (a key of ``marks``).
+        ``"t_form_s"``, ``"t_drop_s"``, ``"t_refill_s"`` (searched after the
+        model's drop) or ``"t_ecm_s"`` (a key of ``marks``).
     """
     level, rising, _ = marks[name]
     start = 0.0
     if name != "t_form_s" and "t_form_s" in marks:
         start = crossing_time_s(time_s, model_log_i, marks["t_form_s"][0]) or 0.0
+    if name == "t_refill_s" and "t_drop_s" in marks:
+        start = crossing_time_s(time_s, model_log_i, marks["t_drop_s"][0], start_s=start, rising=False)
+        if start is None:
+            return None
     return crossing_time_s(time_s, model_log_i, level, start_s=start, rising=rising)
 
 
@@ -335,8 +390,12 @@ def _events_and_marks(time_s, current_A, noise_floor_A=None, events=None):
     return events, event_marks(time_s, log_current(current_A, floor), events)
 
 
+#: The events :func:`dated_events` dates, in the order they can come in a curve.
+DATED_EVENT_KEYS = ("t_form_s", "t_drop_s", "t_refill_s", "t_ecm_s")
+
+
 def dated_events(time_s, current_A, noise_floor_A=None, events=None):
-    """``t_form_s``, ``t_drop_s``, ``t_ecm_s`` [s] (or None) as the fit dates them.
+    """``t_form_s``, ``t_drop_s``, ``t_refill_s``, ``t_ecm_s`` [s] (or None) as the fit dates them.
 
     Each event found by :func:`detect_curve_events` is dated at its half-way
     crossing (:func:`event_marks`); where no crossing is found, at the
@@ -354,7 +413,7 @@ def dated_events(time_s, current_A, noise_floor_A=None, events=None):
         :func:`detect_curve_events` result, if already computed.
     """
     events, marks = _events_and_marks(time_s, current_A, noise_floor_A, events)
-    return {key: (marks[key][2] if key in marks else events.get(key)) for key in ("t_form_s", "t_drop_s", "t_ecm_s")}
+    return {key: (marks[key][2] if key in marks else events.get(key)) for key in DATED_EVENT_KEYS}
 
 
 def formation_crossing_s(time_s, current_A, noise_floor_A=None):
