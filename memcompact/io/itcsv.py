@@ -29,6 +29,10 @@ from memcompact.io.atomic import atomic_write_text
 REQUIRED_COLUMNS = ("time_s", "current_A")
 OPTIONAL_COLUMNS = ("voltage_V",)
 MIN_ROWS = 10
+#: ``# key: value`` lines holding the measurement loop's series resistance [Ohm] (checked: finite, >= 0).
+SERIES_RESISTANCE_KEYS = ("series_resistance_ohm", "series_resistance_Ohm")
+#: ``# key: value`` lines holding the current compliance [A] (checked: finite, >= 0).
+COMPLIANCE_KEYS = ("compliance_A",)
 
 
 @dataclass
@@ -47,6 +51,10 @@ class ITCurve:
         ``# key: value`` comment pairs (values as strings).
     source : str or None
         File the curve came from.
+    lines : dict
+        Where things are in the file: ``"header"`` and each metadata key ->
+        1-based line number, ``"rows"`` -> array of the data rows' line
+        numbers (empty for a curve not read from a file).
     """
 
     time_s: np.ndarray
@@ -54,6 +62,7 @@ class ITCurve:
     voltage_V: np.ndarray
     metadata: dict = field(default_factory=dict)
     source: str | None = None
+    lines: dict = field(default_factory=dict)
 
     def __post_init__(self):
         self.time_s = np.asarray(self.time_s, dtype=float)
@@ -68,6 +77,16 @@ class ITCurve:
         """True when the voltage is the same at every sample."""
         return bool(np.all(self.voltage_V == self.voltage_V[0]))
 
+    def where(self, sample=None, key=None):
+        """``FILE:LINE`` (or ``FILE``) of a data sample (index) or a metadata key, for one-line messages."""
+        name = self.source or "<curve>"
+        line = None
+        if key is not None:
+            line = self.lines.get(key)
+        elif sample is not None and len(self.lines.get("rows", ())) > sample:
+            line = int(self.lines["rows"][sample])
+        return f"{name}:{line}" if line is not None else name
+
     def __len__(self):
         return self.time_s.size
 
@@ -80,6 +99,20 @@ def _parse_float(text, path, lineno, column):
     if not math.isfinite(value):
         raise DataFileError(path, lineno, f"column '{column}': value is {text.strip()} (must be finite)")
     return value
+
+
+def _metadata_nonnegative(path, metadata, meta_lines, keys, what):
+    """Check that a ``# key: value`` line holding ``what`` is a finite number >= 0 (DataFileError naming its line)."""
+    for key in keys:
+        if key in metadata:
+            text = metadata[key]
+            try:
+                value = float(text)
+            except ValueError:
+                raise DataFileError(path, meta_lines[key], f"'# {key}:' ({what}) is not a number: {text!r}") from None
+            if not math.isfinite(value) or value < 0:
+                raise DataFileError(path, meta_lines[key],
+                                    f"'# {key}:' ({what}) must be a finite number >= 0, got {text!r}")
 
 
 def read_it_csv(path):
@@ -98,8 +131,11 @@ def read_it_csv(path):
     ------
     DataFileError
         Empty or binary file, missing column, non-numeric cell, NaN or inf,
-        negative time, time not strictly increasing, fewer than 10 rows, or no
-        voltage known (neither a ``voltage_V`` column nor ``# voltage_V:``).
+        negative time, time not strictly increasing, fewer than 10 rows, no
+        voltage known (neither a ``voltage_V`` column nor ``# voltage_V:``), an
+        empty ``voltage_V`` cell, or a series resistance
+        (``# series_resistance_ohm:``) or compliance (``# compliance_A:``)
+        that is negative or not a finite number.
     """
     path = Path(path)
     try:
@@ -119,6 +155,7 @@ def read_it_csv(path):
         raise DataFileError(path, line, "not UTF-8 text (binary file?)") from None
 
     metadata = {}
+    meta_lines = {}
     header = None
     rows = []  # (lineno, cells)
     for lineno, line in enumerate(text.splitlines(), start=1):
@@ -131,6 +168,7 @@ def read_it_csv(path):
                 key, value = body.split(":", 1)
                 if key.strip():
                     metadata[key.strip()] = value.strip()
+                    meta_lines[key.strip()] = lineno
             continue
         cells = next(csv.reader(io.StringIO(stripped)))
         cells = [c.strip() for c in cells]
@@ -151,20 +189,23 @@ def read_it_csv(path):
 
     if len(rows) < MIN_ROWS:
         raise DataFileError(path, None, f"only {len(rows)} data rows, at least {MIN_ROWS} needed")
+    _metadata_nonnegative(path, metadata, meta_lines, SERIES_RESISTANCE_KEYS, "series resistance [Ohm]")
+    _metadata_nonnegative(path, metadata, meta_lines, COMPLIANCE_KEYS, "current compliance [A]")
 
     has_v = "voltage_V" in index
     constant_v = None
     if not has_v:
         if "voltage_V" not in metadata:
             raise DataFileError(
-                path, None, "no voltage known: add a 'voltage_V' column or a '# voltage_V: <value>' line"
+                path, hline, "no voltage known: add a 'voltage_V' column or a '# voltage_V: <value>' line"
             )
+        vline = meta_lines["voltage_V"]
         try:
             constant_v = float(metadata["voltage_V"])
         except ValueError:
-            raise DataFileError(path, None, f"'# voltage_V:' is not a number: {metadata['voltage_V']!r}") from None
+            raise DataFileError(path, vline, f"'# voltage_V:' is not a number: {metadata['voltage_V']!r}") from None
         if not math.isfinite(constant_v):
-            raise DataFileError(path, None, "'# voltage_V:' must be finite")
+            raise DataFileError(path, vline, "'# voltage_V:' must be finite")
 
     n = len(rows)
     t = np.empty(n)
@@ -175,6 +216,8 @@ def read_it_csv(path):
             raise DataFileError(path, lineno, f"expected {len(names)} cells, found {len(cells)}")
         t[k] = _parse_float(cells[index["time_s"]], path, lineno, "time_s")
         i[k] = _parse_float(cells[index["current_A"]], path, lineno, "current_A")
+        if has_v and not cells[index["voltage_V"]]:
+            raise DataFileError(path, lineno, "column 'voltage_V': missing voltage (empty cell)")
         v[k] = _parse_float(cells[index["voltage_V"]], path, lineno, "voltage_V") if has_v else constant_v
         if t[k] < 0:
             raise DataFileError(path, lineno, f"negative time {float(t[k])!r} s")
@@ -182,7 +225,8 @@ def read_it_csv(path):
             raise DataFileError(
                 path, lineno, f"time not strictly increasing ({float(t[k])!r} s after {float(t[k - 1])!r} s)"
             )
-    return ITCurve(time_s=t, current_A=i, voltage_V=v, metadata=metadata, source=str(path))
+    lines = dict(meta_lines, header=hline, rows=np.array([lineno for lineno, _ in rows], dtype=int))
+    return ITCurve(time_s=t, current_A=i, voltage_V=v, metadata=metadata, source=str(path), lines=lines)
 
 
 def format_it_csv(curve):
