@@ -63,6 +63,7 @@ import numpy as np
 
 from memcompact.errors import InputError, ParameterError
 from memcompact.fit.data import CurveData, log_current, mark_crossing_s, prepare_curve
+from memcompact.fit.staged import event_candidates, event_start_values
 from memcompact.fit.start import (BOLTZMANN_EV_PER_K, CANDIDATE_GROWTH_SHARES, default_vary,
                                   nucleation_barrier_for_delay_eV, nucleation_delay_s, starting_candidates)
 from memcompact.model.compiled import STATE_NAMES
@@ -436,6 +437,34 @@ def _best_start(data, starts, rtol, event_weight, horizon_factor, loss, f_scale,
     return choice
 
 
+def _best_event_start(data, start, vary, fixed_values, rtol, event_weight, horizon_factor, loss, f_scale):
+    """The best of the drop / refill / ECM grid around ``start`` (:func:`memcompact.fit.staged.event_candidates`).
+
+    Every candidate is scored in one vectorised solver call. Returns None
+    when the data show no later event (nothing to choose), else a dict:
+    ``start`` (the chosen parameters), ``candidates``, ``chosen`` and the
+    cost of the formula start and of the chosen one.
+    """
+    cands = event_candidates(data, start, vary)
+    if len(cands) < 2:
+        return None
+    for cand in cands:
+        for name, value in fixed_values.items():
+            if name != SERIES and value is not None:
+                cand[name] = float(value)
+    names = [n for n in cands[0] if any(c[n] != cands[0][n] for c in cands[1:])]
+    problem = GlobalProblem(data, cands[0], rtol=rtol, event_weight=event_weight, horizon_factor=horizon_factor)
+    series = [np.array([d.series_resistance_ohm for d in data])] * len(cands)
+    try:
+        currents = problem.simulate([{n: c[n] for n in names} for c in cands], series)
+    except (RuntimeError, FloatingPointError):
+        return None
+    costs = [robust_cost(problem.residual(c), loss, f_scale) for c in currents]
+    best = int(np.argmin(costs))
+    return {"start": cands[best], "candidates": len(cands), "chosen": best, "grid": names,
+            "cost_formula": round(costs[0], 6), "cost": round(costs[best], 6)}
+
+
 def _card_name(card):
     """How the notes name a given card: its preset or file name, else ``the given card``."""
     if isinstance(card, dict):
@@ -588,6 +617,9 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
         starts += auto
         labels += ["automatic"] + [f"automatic (bridging share {100 * share:g} %)" for share in
                                    CANDIDATE_GROWTH_SHARES][:len(auto) - 1]
+    if card is None or auto_start is not False:
+        # drops, refills and ECM jumps: their parameters from the data (memcompact.fit.staged)
+        starts[len(starts) - len(auto):] = [event_start_values(data, s) for s in auto]
     for start in starts:
         for name, value in fixed_values.items():
             if name != SERIES:
@@ -601,8 +633,13 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
                          calibrate="nucleation_barrier_eV" in vary)
     chosen = choice.chosen
     start = starts[chosen]
+    staged = _best_event_start(data, start, vary, fixed_values, rtol, event_weight, horizon_factor, loss, f_scale)
+    if staged is not None:
+        start = starts[chosen] = staged["start"]
     start_record = {"candidates": len(starts), "chosen": chosen, "chosen_from": labels[chosen], "labels": labels,
                     "costs": [round(c, 6) for c in choice.costs]}
+    if staged is not None:
+        start_record["events"] = {k: v for k, v in staged.items() if k != "start"}
     if given is not None:
         start_record["card"] = _given_card_record(card, given, starts, labels, choice, data)
         if start_record["card"]["note"]:

@@ -357,7 +357,12 @@ def mark_crossing_s(time_s, model_log_i, marks, name):
     if name != "t_form_s" and "t_form_s" in marks:
         start = crossing_time_s(time_s, model_log_i, marks["t_form_s"][0]) or 0.0
     if name == "t_refill_s" and "t_drop_s" in marks:
-        start = crossing_time_s(time_s, model_log_i, marks["t_drop_s"][0], start_s=start, rising=False)
+        start = mark_crossing_s(time_s, model_log_i, marks, "t_drop_s")
+        if start is None:
+            return None
+    if not rising:
+        # a fall through the level counts once the model has been above it (it rises through it when forming)
+        start = crossing_time_s(time_s, model_log_i, level, start_s=start, rising=True)
         if start is None:
             return None
     return crossing_time_s(time_s, model_log_i, level, start_s=start, rising=rising)

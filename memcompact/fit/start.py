@@ -108,9 +108,12 @@ def default_vary(data):
       one voltage cannot identify the voltage dependence of the delay; and
       ``nucleation_alpha`` too when the delay hardly falls with voltage
       (:func:`delay_is_flat`).
-    - ``reservoir_m3`` when a curve shows a spontaneous drop (AE depletion),
-      ``refill_rate_per_Vs`` when it also comes back, and
-      ``thermal_resistance_K_per_W`` when it shows an ECM jump.
+    - The parameters a drop, a refill or an ECM jump set
+      (:func:`memcompact.fit.staged.event_vary`): ``reservoir_m3``,
+      ``contact_gap_max_m`` and ``radial_velocity_m_per_s`` for a
+      spontaneous drop (AE depletion), ``refill_rate_per_Vs`` when it also
+      comes back, ``thermal_resistance_K_per_W``, ``radius_ecm_growth_m``
+      and ``radial_velocity_m_per_s`` for an ECM jump.
     - ``tunnel_decay_m`` when the formation rises more slowly than bridging
       the film within the delay can make it (:func:`bridging_share` above
       ``GROWTH_SHARE_MAX``): the slope of the log-linear rise then
@@ -130,12 +133,8 @@ def default_vary(data):
         vary.insert(1, "nucleation_voltage_fraction")
         if delay_is_flat(data):
             vary.insert(2, "nucleation_alpha")
-    if any("t_drop_s" in d.marks for d in data):
-        vary.append("reservoir_m3")
-        if any(d.events.get("t_refill_s") is not None for d in data):
-            vary.append("refill_rate_per_Vs")
-    if any("t_ecm_s" in d.marks for d in data):
-        vary.append("thermal_resistance_K_per_W")
+    from memcompact.fit.staged import event_vary
+    vary += [n for n in event_vary(data) if n not in vary]
     share = bridging_share(data)
     if share is not None and share > GROWTH_SHARE_MAX:
         vary.append("tunnel_decay_m")
@@ -258,11 +257,15 @@ def starting_values(data, params, vary=(), growth_share=None):
         v_max = max(abs(d.voltage_V) for d in data)
         out["nucleation_barrier_eV"] = _clip("nucleation_barrier_eV",
                                              nucleation_barrier_for_delay_eV(out, v_max, 10 * t_end))
-    # level after formation: the upper decile of the current once formed (drops and noise aside)
+    # level after formation: the upper decile of the current once formed (drops and noise aside),
+    # before any drop or ECM jump
     on = []
     for d in data:
         if "t_form_s" in d.marks:
-            after = np.abs(d.curve.current_A[d.curve.time_s >= d.marks["t_form_s"][2]])
+            later = [d.marks[k][2] for k in ("t_drop_s", "t_ecm_s") if k in d.marks]
+            t = d.curve.time_s
+            formed = (t >= d.marks["t_form_s"][2]) & (t < min(later, default=np.inf))
+            after = np.abs(d.curve.current_A[formed])
             if after.size:
                 on.append((abs(d.voltage_V), np.percentile(after, 90), d.series_resistance_ohm))
     if on:
