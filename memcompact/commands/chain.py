@@ -3,6 +3,12 @@
 Writes into the output folder: ``it.csv`` (the I-t CSV of DESIGN 5),
 ``summary.json`` (regime, events, features, parameters), ``clusters.png``
 (position-time map of the clusters) and ``it.png`` (log |I| vs time).
+
+With ``--map`` it instead sweeps the ion-mobility and redox-rate scales on a
+grid (``--mobility-scales``, ``--redox-scales``, ``--seeds`` per point) and
+writes ``regime_map.json`` (every run and the majority regime per point) and
+``regime_map.png`` (the a-d phase diagram of the seed paper's Fig. 3 with an
+example filament picture per regime found).
 Bad arguments end with exit status 2 before anything is written.
 """
 
@@ -59,6 +65,15 @@ def add_arguments(parser):
     parser.add_argument("--thermal-resistance", default=None, help="thermal resistance of the filament region [K/W]")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
                         help="any other chain parameter in SI units (repeatable), e.g. --set contact_radius_m=2.5e-9")
+    parser.add_argument("--map", action="store_true",
+                        help="regime map instead of one run: sweep --mobility-scales x --redox-scales with --seeds "
+                             "seeds per point -> OUT/regime_map.json, OUT/regime_map.png (Fig. 3 as data)")
+    parser.add_argument("--mobility-scales", default="1e-3,1,1e3", metavar="LIST",
+                        help="with --map: comma-separated multipliers of the preset ion mobility [-] (> 0)")
+    parser.add_argument("--redox-scales", default="1e-3,1,1e3", metavar="LIST",
+                        help="with --map: comma-separated multipliers of the preset redox exchange rate [-] (> 0)")
+    parser.add_argument("--seeds", default="5", metavar="N",
+                        help="with --map: seeds 0..N-1 run at every grid point (>= 1)")
     parser.add_argument("-o", "--output", required=True, help="output folder (created if missing)")
     parser.add_argument("--no-progress", action="store_true", help="do not show progress on stderr")
 
@@ -76,7 +91,14 @@ def _build(args):
     duration = _positive("duration", "s")(args.duration)
     if args.samples < 10:
         raise InputError(f"--samples must be at least 10, got {args.samples}")
-    overrides = {"thickness_m": thickness}
+    overrides = {"thickness_m": thickness, **_overrides(args)}
+    params = preset(args.metal, **overrides)  # ParameterError (an InputError) names the parameter
+    return params, voltage, duration
+
+
+def _overrides(args):
+    """Parameter overrides given on the command line (knobs and --set), SI units."""
+    overrides = {}
     for option, name, unit in (("mobility_scale", "mobility_scale", "-"), ("redox_scale", "redox_scale", "-"),
                                ("reservoir_m3", "reservoir_m3", "m^3"), ("temperature", "temperature_K", "K"),
                                ("series_resistance", "series_resistance_Ohm", "Ohm"),
@@ -96,8 +118,59 @@ def _build(args):
             overrides[key.strip()] = float(text)
         except ValueError:
             raise InputError(f"--set {key}: not a number: {text!r}") from None
-    params = preset(args.metal, **overrides)  # ParameterError (an InputError) names the parameter
-    return params, voltage, duration
+    return overrides
+
+
+
+def _scale_list(option, text):
+    items = [t.strip() for t in str(text).split(",") if t.strip()]
+    if not items:
+        raise InputError(f"--{option}: the map grid needs at least one value")
+    values = []
+    for t in items:
+        try:
+            v = float(t)
+        except ValueError:
+            raise InputError(f"--{option}: not a number: {t!r}") from None
+        if not (math.isfinite(v) and v > 0):
+            raise InputError(f"--{option}: scales must be positive, finite multipliers, got {t}")
+        values.append(v)
+    return values
+
+
+def _map_grid(args):
+    """Validated (mobility scales, redox scales, number of seeds) of ``--map``."""
+    mus = _scale_list("mobility-scales", args.mobility_scales)
+    gammas = _scale_list("redox-scales", args.redox_scales)
+    try:
+        seeds = int(str(args.seeds))
+    except ValueError:
+        raise InputError(f"--seeds: not a whole number: {args.seeds!r}") from None
+    if seeds < 1:
+        raise InputError(f"--seeds must be at least 1, got {args.seeds}")
+    return mus, gammas, seeds
+
+
+def _run_map(args, params, voltage, duration, out):
+    import matplotlib.pyplot as plt
+
+    from memcompact.chain.regime_map import example_runs, plot_regime_map, regime_map
+    from memcompact.io import atomic_write_text
+
+    mus, gammas, seeds = _map_grid(args)
+    overrides = {k: v for k, v in _overrides(args).items() if k not in ("mobility_scale", "redox_scale")}
+    options = dict(metal=params.metal, voltage_V=voltage, duration_s=duration, n_samples=min(args.samples, 300),
+                   thickness_m=params.thickness_m, **overrides)
+    out.mkdir(parents=True, exist_ok=True)
+    rmap = regime_map(mus, gammas, seeds, progress=not args.no_progress, **options)
+    atomic_write_text(out / "regime_map.json", json.dumps(rmap.to_dict(), indent=1, allow_nan=False) + "\n")
+    fig = plot_regime_map(rmap, example_runs(rmap), out / "regime_map.png")
+    plt.close(fig)
+    print(f"{out}: regime map of {len(gammas)} x {len(mus)} points x {seeds} seeds")
+    for i, g in enumerate(gammas):
+        print(f"  redox x{g:g}: " + "  ".join(f"mu x{m:g}: {rmap.labels[i, j]} ({rmap.agreement[i, j]:.0%})"
+                                              for j, m in enumerate(mus)))
+    return 0
 
 
 def run(args):
@@ -112,6 +185,8 @@ def run(args):
     out = Path(args.output)
     if out.exists() and not out.is_dir():
         raise InputError(f"output {out} exists and is not a folder")
+    if args.map:
+        return _run_map(args, params, voltage, duration, out)
     result = simulate_chain(params, voltage, duration, seed=args.seed, n_samples=args.samples,
                             progress=not args.no_progress, aperture_s=args.aperture)
     out.mkdir(parents=True, exist_ok=True)
