@@ -465,6 +465,74 @@ def _best_event_start(data, start, vary, fixed_values, rtol, event_weight, horiz
             "cost_formula": round(costs[0], 6), "cost": round(costs[best], 6)}
 
 
+#: Half-width of the global method's search box around the least-squares result: log10-fitted
+#: parameters [decades]; linear ones get this share of their bound range [1].
+GLOBAL_BOX_DECADES = 1.0
+GLOBAL_BOX_SHARE = 0.25
+
+
+def _curves_rms(problem, currents):
+    """Log-current RMS [decades] of each curve (compliance plateau left out) for one parameter set."""
+    out = []
+    for k, d in enumerate(problem.data):
+        r = (log_current(currents[k], d.noise_floor_A)[problem.index[k]] - d.log_i)[~d.plateau]
+        out.append(float(np.sqrt(np.mean(r ** 2))) if r.size else 0.0)
+    return out
+
+
+def _global_stage(mres, residual, local, problem, sets_for, current_values, method, rms_decades, max_nfev, loss,
+                  f_scale):  # noqa: PLR0913
+    """lmfit's global ``method`` where ``least_squares`` from the staged start left a curve above ``rms_decades``.
+
+    The search box is the least-squares result +- ``GLOBAL_BOX_DECADES``
+    (log10 parameters) or +- ``GLOBAL_BOX_SHARE`` of the bound range
+    (linear ones), within the parameter bounds; ``local`` (least_squares)
+    polishes the global method's best point. Returns the better of the two
+    results (robust cost) and a record of what ran.
+    """
+    def rms_of(result):
+        model, series = sets_for(current_values(result.params))
+        try:
+            return _curves_rms(problem, problem.simulate([model], [series])[0])
+        except (RuntimeError, FloatingPointError):
+            return [FAILED_RESIDUAL]
+
+    before = rms_of(mres)
+    record = {"method": method, "threshold_decades": rms_decades, "rms_before": [round(r, 4) for r in before],
+              "ran": False}
+    if max(before) <= rms_decades:
+        return mres, record
+    pars = mres.params.copy()
+    for name in pars:
+        par = pars[name]
+        if not par.vary:
+            continue
+        if name.startswith("log10_"):
+            half = GLOBAL_BOX_DECADES
+        else:
+            span = par.max - par.min if np.isfinite(par.max - par.min) else max(abs(par.value), 1.0)
+            half = GLOBAL_BOX_SHARE * span
+        par.set(min=max(par.min, par.value - half), max=min(par.max, par.value + half))
+    import lmfit
+
+    kws = {"seed": 0, "polish": False, "popsize": 5} if method == "differential_evolution" else {"seed": 0}
+    try:
+        gres = lmfit.minimize(residual, pars, method=method, max_nfev=max_nfev, **kws)
+    except (ValueError, RuntimeError) as exc:
+        record.update(ran=False, error=str(exc))
+        return mres, record
+    start = mres.params.copy()
+    for name in start:
+        if start[name].vary:
+            start[name].value = float(np.clip(gres.params[name].value, start[name].min, start[name].max))
+    polished = local(start)
+    costs = [robust_cost(r.residual, loss, f_scale) for r in (mres, polished)]
+    keep = polished if costs[1] < costs[0] else mres
+    record.update(ran=True, nfev=int(gres.nfev), cost_before=round(costs[0], 6), cost_after=round(costs[1], 6),
+                  kept="global" if keep is polished else "least_squares", rms_after=[round(r, 4) for r in rms_of(keep)])
+    return keep, record
+
+
 def _card_name(card):
     """How the notes name a given card: its preset or file name, else ``the given card``."""
     if isinstance(card, dict):
@@ -519,7 +587,8 @@ def _given_card_record(card, given, starts, labels, choice, data):
 
 def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_A=None, series_resistance_ohm=None,
            auto_start=None, loss="soft_l1", f_scale=0.1, event_weight=1.0, max_nfev=60, rtol=1e-3,
-           horizon_factor=10.0, progress=False):
+           horizon_factor=10.0, progress=False, global_method="differential_evolution", global_rms_decades=0.3,
+           global_max_nfev=120):
     """Fit the compact model to constant-voltage I-t curves (global fit, shared device parameters).
 
     Parameters
@@ -575,6 +644,17 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
         multiple of the longest record [1].
     progress : bool
         Progress on stderr.
+    global_method : str or None
+        lmfit global method (``differential_evolution`` or ``basinhopping``)
+        run when the staged start and ``least_squares`` leave a curve above
+        ``global_rms_decades``: it searches a box around the
+        ``least_squares`` result (:data:`GLOBAL_BOX_DECADES`), and
+        ``least_squares`` polishes its best point; the better of the two
+        fits is kept (``card["fit"]["global"]`` records it). None: never.
+    global_rms_decades : float
+        Log-current RMS [decades] above which the global method runs.
+    global_max_nfev : int
+        Budget of residual evaluations of the global method.
 
     Returns
     -------
@@ -594,6 +674,15 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
         curves = [curves]
     if not len(curves):
         raise InputError("fit needs at least one I-t curve")
+    from memcompact.fit.mixed import fit_mixed, read_curve
+    curves = [read_curve(c) for c in curves]
+    if any(getattr(c, "kind", None) == "waveform" or getattr(c, "is_constant_voltage", True) is False
+           for c in curves):
+        # sweeps, pulses, any V(t): memcompact.fit.mixed (stress curves in the set are fitted with them)
+        return fit_mixed(curves, card=card, vary=vary, fix=fix, noise_floor_A=noise_floor_A,
+                         compliance_A=compliance_A, series_resistance_ohm=series_resistance_ohm,
+                         auto_start=auto_start, loss=loss, f_scale=f_scale, event_weight=event_weight,
+                         max_nfev=max_nfev, rtol=rtol, horizon_factor=horizon_factor, progress=progress)
     data = [c if isinstance(c, CurveData) else
             prepare_curve(c, noise_floor_A=noise_floor_A, compliance_A=compliance_A,
                           series_resistance_ohm=series_resistance_ohm) for c in curves]
@@ -726,6 +815,13 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
                                   loss=loss, f_scale=f_scale, x_scale="jac")
         else:
             mres = lmfit.minimize(residual, pars, method="least_squares", max_nfev=1)
+        global_record = None
+        if var_names and global_method:
+            def local(p):
+                return lmfit.minimize(residual, p, method="least_squares", Dfun=jacobian, max_nfev=max_nfev,
+                                      loss=loss, f_scale=f_scale, x_scale="jac")
+            mres, global_record = _global_stage(mres, residual, local, problem, sets_for, current_values,
+                                                global_method, global_rms_decades, global_max_nfev, loss, f_scale)
     model_values, series_fit = sets_for(current_values(mres.params))
     params = dict(base, **model_values)
     validate_params(params)
@@ -747,6 +843,10 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     result.elapsed_s = time.perf_counter() - started
     result.card["fit"]["elapsed_s"] = round(result.elapsed_s, 3)
     result.card["fit"]["start"] = start_record
+    if global_record is not None:
+        result.card["fit"]["global"] = global_record
+        if global_record.get("ran"):
+            result.card["fit"]["method"] = f"least_squares + {global_method}"
     return result
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from memcompact.fit.data import dated_events, log_current, mark_crossing_s, rising_bound_decades
+from memcompact.fit.data import DATED_EVENT_KEYS, dated_events, log_current, mark_crossing_s, rising_bound_decades
 from memcompact.io import EVENT_KEYS
 from memcompact.model.cards import CARD_VERSION, MODEL_NAME
 from memcompact.model.parameters import PARAMETER_TABLE
@@ -14,9 +14,37 @@ def _finite_or_none(value):
     return float(value) if value is not None and np.isfinite(value) else None
 
 
-def events_or_null(events):
-    """The card's ``events`` block: ``t_form_s``, ``t_drop_s``, ``t_ecm_s`` [s] or None."""
-    return {k: _finite_or_none(events.get(k)) for k in EVENT_KEYS}
+def events_or_null(events, keys=EVENT_KEYS):
+    """The card's ``events`` block: ``t_form_s``, ``t_drop_s``, ``t_ecm_s`` [s] or None (``keys``: which)."""
+    return {k: _finite_or_none(events.get(k)) for k in keys}
+
+
+def missed_events(curve_record):
+    """Events the data show that the fitted model does not reproduce (names), from a card's curve record."""
+    return [k for k, v in curve_record["events"].items() if v is not None
+            and curve_record["model_events"].get(k) is None]
+
+
+def stderr_reason(mres, lmfit_name, spec_bounds=None):
+    """Why lmfit gave no standard error for a parameter (None when it gave one).
+
+    lmfit estimates the standard errors from the covariance of
+    ``least_squares``' Jacobian: none when the parameter ends at a bound
+    (the covariance of a bounded fit is not defined there), none for any
+    parameter when the covariance matrix is singular (the data do not
+    constrain some combination of the fitted parameters).
+    """
+    par = mres.params[lmfit_name]
+    if par.stderr is not None and np.isfinite(par.stderr):
+        return None
+    span = (par.max - par.min) if np.isfinite(par.max - par.min) else abs(par.value) + 1.0
+    for bound, side in ((par.min, "lower"), (par.max, "upper")):
+        if np.isfinite(bound) and abs(par.value - bound) <= 1e-6 * span:
+            return f"at its {side} bound ({bound:g}): lmfit gives no covariance at a bound"
+    if not getattr(mres, "errorbars", False):
+        return ("lmfit could not invert the Jacobian's covariance (singular: the data do not constrain some "
+                "combination of the fitted parameters)")
+    return "lmfit returned no finite standard error"
 
 
 def rms_decades(curve_data, model_current_A):
@@ -99,14 +127,21 @@ def build_card(result, series_fit):
     ``series_resistance_note``).
     """
     mres = result.minimizer_result
-    stderr, correlations = {}, {}
+    stderr, correlations, stderr_notes = {}, {}, {}
     for name in result.vary:
         if name in mres.params:
             stderr[name] = _finite_or_none(mres.params[name].stderr)
+            lname = f"log10_{name}" if f"log10_{name}" in mres.params else name
+            reason = stderr_reason(mres, lname)
+            if reason:
+                stderr_notes[name] = reason
     for k in range(len(result.data)):
         key = f"series_resistance_ohm_{k + 1}"
         if mres.params[key].vary:
             stderr[key] = _finite_or_none(mres.params[key].stderr)
+            reason = stderr_reason(mres, key)
+            if reason:
+                stderr_notes[key] = reason
     for lname in mres.var_names:
         par = mres.params[lname]
         if par.correl:
@@ -118,10 +153,11 @@ def build_card(result, series_fit):
         record = {
             "file": d.curve.source, "voltage_V": d.voltage_V, "series_resistance_ohm": float(series_fit[k]),
             "noise_floor_A": d.noise_floor_A, "compliance_A": d.compliance_A,
-            "events": events_or_null(dev), "model_events": events_or_null(mev),
+            "events": events_or_null(dev, DATED_EVENT_KEYS), "model_events": events_or_null(mev, DATED_EVENT_KEYS),
             "rms_decades": round(rms_decades(d, mi), 4),
             "rising_bound_decades": round(rising_bound_decades(d), 4),
         }
+        record["missed_by_model"] = missed_events(record)
         note = _curve_series_note(k, series_fit)
         if note:
             record["series_resistance_note"] = note
@@ -131,9 +167,9 @@ def build_card(result, series_fit):
         "params": {k: float(v) for k, v in result.params.items() if k in PARAMETER_TABLE},
         "series_resistance_ohm": card_series_resistance(series_fit)[0],
         "chisqr": float(mres.chisqr), "redchi": float(mres.redchi) if np.isfinite(mres.redchi) else None,
-        "stderr": stderr, "correlations": correlations,
+        "stderr": stderr, "stderr_notes": stderr_notes, "correlations": correlations,
         "data_files": [d.curve.source for d in result.data if d.curve.source],
-        "events": curves[0]["events"],
+        "events": events_or_null(curves[0]["events"]),
         "curves": curves,
         "fit": {"varied": list(result.vary), "method": "least_squares", "loss": mres.call_kws.get("loss")
                 if getattr(mres, "call_kws", None) else None, "nfev": int(mres.nfev),
@@ -165,13 +201,21 @@ def fit_report_text(result):
                      + (f", compliance {c['compliance_A']:.3g} A" if c["compliance_A"] else "")
                      + f", log-current RMS {c['rms_decades']:.3f} decades (no rising curve below "
                        f"{c['rising_bound_decades']:.3f})")
-        for key in ("t_form_s", "t_drop_s", "t_ecm_s"):
-            data_t, model_t = _fmt_t(c["events"][key]), _fmt_t(c["model_events"][key])
-            lines.append(f"        {key:9s} data {data_t:>12s}   model {model_t:>12s}")
+        for key in DATED_EVENT_KEYS:
+            data_t, model_t = _fmt_t(c["events"].get(key)), _fmt_t(c["model_events"].get(key))
+            lines.append(f"        {key:10s} data {data_t:>12s}   model {model_t:>12s}")
+        found = [k for k, v in c["events"].items() if v is not None]
+        lines.append(f"        events found in the data: {', '.join(found) or 'none'}; missed by the model: "
+                     f"{', '.join(c.get('missed_by_model') or []) or 'none'}")
+    lines += ["", "[[Standard errors]]"]
+    for name, value in result.card["stderr"].items():
+        note = result.card.get("stderr_notes", {}).get(name)
+        lines.append(f"    {name}: " + (f"{value:.4g}" if value is not None else f"not estimated: {note}"))
     if result.warnings:
         lines += ["", "[[Warnings]]"] + [f"    {w}" for w in result.warnings]
     lines.append(f"\nfitted in {result.elapsed_s:.2f} s")
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["build_card", "card_series_resistance", "events_or_null", "fit_report_text", "rms_decades"]
+__all__ = ["build_card", "card_series_resistance", "events_or_null", "fit_report_text", "missed_events",
+           "rms_decades", "stderr_reason"]

@@ -237,6 +237,8 @@ def event_start_values(data, params):
         depth = max(top - low, 0.5)
         out["contact_gap_max_m"] = _clip("contact_gap_max_m", depth * np.log(10.0) * decay_nm * 1e-9)
         _thin_cool_filament(out)
+        # the sharpest contact the model allows: the drop and the refill each pass ~4 widths of reservoir
+        out["reservoir_width"] = PARAMETER_TABLE["reservoir_width"].lower
         growth_nm = out["radius_growth_m"] * 1e9
         span_s = GROWTH_SPAN * max(t_drop - t_form, 1e-6)
         t_refill = d.marks.get("t_refill_s", (None, None, None))[2]
@@ -255,8 +257,6 @@ def event_start_values(data, params):
                                                                              t_drop - t_form, rc))
             out["refill_rate_per_Vs"] = 0.0
         else:
-            # the sharpest contact the model allows: the refill's rise takes ~4 widths of reservoir
-            out["reservoir_width"] = PARAMETER_TABLE["reservoir_width"].lower
             a, reservoir = refill_and_reservoir(bridge_m3, flank_m3_s, t_drop - t_form, span_s, t_refill - t_form, rc)
             out["reservoir_m3"] = _clip("reservoir_m3", reservoir)
             out["refill_rate_per_Vs"] = _clip("refill_rate_per_Vs", a / refill_drive_V(out, d.voltage_V))

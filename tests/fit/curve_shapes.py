@@ -167,14 +167,35 @@ def _base_shapes(rng):
     return shapes
 
 
+#: Why repeated depletion cycles are outside the compact model (the xfail reason of such a shape).
+REPEATED_DROPS = ("outside the model: the reservoir drains only while the filament grows, and the cool filament "
+                  "stops growing at radius_initial + radius_growth, so after a refill nothing drains it again: "
+                  "one drop-refill cycle per constant-voltage stress, not two")
+
+
+def _outside_shapes(rng):
+    """Shapes the compact model cannot express (each with its reason in ``expressible``)."""
+    off = -12.0 + 0.3 * rng.uniform(-1, 1)
+    return [Shape("formation_two_drop_cycles", 3.0, 500.0, 400, off,
+                  (Step("form", 50.0, off + 6.0, 0.6), Step("drop", 120.0, off + 3.0, 1.0),
+                   Step("refill", 200.0, off + 6.0, 1.0), Step("drop", 300.0, off + 3.0, 1.0),
+                   Step("refill", 400.0, off + 6.0, 1.0)), expressible=REPEATED_DROPS)]
+
+
 def shape_catalogue(seed=2026):
-    """Seeded list of ``(shape, noise_decades, curve_seed)``: every base shape at every noise level (24 curves)."""
+    """Seeded list of ``(shape, noise_decades, curve_seed)``.
+
+    Every base shape at every noise level (24 curves the model can express),
+    then the shapes outside the model at the middle noise level.
+    """
     rng = np.random.default_rng(seed)
     out = []
     for noise in NOISE_LEVELS:
         for shape in _base_shapes(rng):
             out.append((replace(shape, name=f"{shape.name}_n{int(round(noise * 100)):02d}"), noise,
                         int(rng.integers(2 ** 31))))
+    for shape in _outside_shapes(rng):
+        out.append((replace(shape, name=f"{shape.name}_n04"), 0.04, int(rng.integers(2 ** 31))))
     return out
 
 
