@@ -21,6 +21,9 @@ ones an instrument returns near zero, all count as the floor, so noise there
 never looks like a jump. A running median over ``smooth_samples`` removes
 single-sample spikes before any threshold is tested.
 
+:func:`level_changes` lists every change of ``decades`` or more, so a
+report can name the changes no event explains (e.g. a second drop).
+
 Used by the chain simulator (:mod:`memcompact.chain`) and by the fitter on
 measured data; it depends on numpy only.
 """
@@ -240,4 +243,51 @@ def detect_events(time_s, current_A, noise_floor_A=None, form_decades=2.5, windo
         je = int(ecm_idx[0])
         out["t_ecm_s"] = float(t_after[je])
         out["i_after_ecm_A"] = float(10 ** np.median(after[je:]))
+    return out
+
+
+def level_changes(time_s, current_A, noise_floor_A, decades=1.0, window_s=None, smooth_samples=5):
+    """Every change of the log current by ``decades`` or more within ``window_s``: ``[(t_s, change_decades)]``.
+
+    The smoothed ``log10 max(|I|, floor)`` (as in :func:`detect_events`) is
+    compared with its value ``window_s`` earlier; each run of samples where
+    the difference is ``decades`` or more in one direction is one change,
+    dated at the run's first sample and signed (+ up, - down) by the largest
+    difference in the run.
+
+    Parameters
+    ----------
+    time_s, current_A : array_like
+        The trace [s], [A].
+    noise_floor_A : float
+        Floor of the log current [A].
+    decades : float
+        Smallest change reported [decades].
+    window_s : float, optional
+        Time over which the change happens [s]; default 5 % of the record, at
+        least two sample spacings.
+    smooth_samples : int
+        Running-median width [samples].
+    """
+    t = np.asarray(time_s, dtype=float).ravel()
+    y = np.log10(np.maximum(np.abs(np.asarray(current_A, dtype=float).ravel()), float(noise_floor_A)))
+    k = int(smooth_samples)
+    y = _running_median(y, k if k % 2 == 1 else k + 1)
+    if window_s is None:
+        window_s = max(0.05 * (t[-1] - t[0]), 2.0 * float(np.min(np.diff(t))))
+    back = np.searchsorted(t, t - window_s, side="left")
+    diff = y - y[back]
+    sign = np.where(diff >= decades, 1, np.where(diff <= -decades, -1, 0))
+    out = []
+    j = 0
+    while j < sign.size:
+        if sign[j] == 0:
+            j += 1
+            continue
+        end = j
+        while end + 1 < sign.size and sign[end + 1] == sign[j]:
+            end += 1
+        run = diff[j:end + 1]
+        out.append((float(t[j]), float(run.max() if sign[j] > 0 else run.min())))
+        j = end + 1
     return out

@@ -131,3 +131,39 @@ def test_form_min_current_skips_flicker_above_floor():
     assert detect_events(t, i, noise_floor_A=FLOOR)["t_form_s"] == pytest.approx(50.0, abs=1e-9)
     ev = detect_events(t, i, noise_floor_A=FLOOR, form_min_A=1e-7)
     assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)
+
+
+def test_drop_after_ecm_measured_from_the_ecm_level():
+    t, i = _trace([(0.0, 0.0), (100.0, 1e-6), (150.0, 2e-3), (220.0, 1e-7)])
+    ev = detect_events(t, i, noise_floor_A=FLOOR)
+    assert ev["t_form_s"] == pytest.approx(100.0, abs=1e-9)
+    assert ev["t_ecm_s"] == pytest.approx(150.0, abs=1e-9)
+    assert ev["t_drop_s"] == pytest.approx(220.0, abs=1e-9)
+    assert ev["i_before_drop_A"] == pytest.approx(2e-3, rel=1e-3)
+
+
+def test_level_changes_lists_every_step_with_its_sign():
+    from memcompact.events import level_changes
+
+    t, i = _trace([(0.0, 0.0), (100.0, 1e-6), (150.0, 1e-9), (200.0, 1e-6), (250.0, 1e-9)])
+    changes = level_changes(t, i, FLOOR)
+    assert [round(tc) for tc, _ in changes] == [100, 150, 200, 250]
+    assert [np.sign(dc) for _, dc in changes] == [1, -1, 1, -1]
+    assert changes[0][1] == pytest.approx(6.0, abs=0.01)
+    assert level_changes(*_trace([(0.0, 1e-9)]), FLOOR) == []
+
+
+def test_formation_that_holds_is_kept_below_a_far_higher_ecm_jump():
+    # the curve: 6 decades at 60 s, then an ECM jump to 1.5 mA at 180 s (3.3 decades more)
+    from memcompact.fit.data import detect_curve_events
+
+    t = np.linspace(0.0, 300.0, 601)
+    rng = np.random.default_rng(3)
+    level = np.where(t < 60.0, 1e-12, np.where(t < 180.0, 1e-6, 1.5e-3))
+    i = level * 10 ** (0.04 * rng.standard_normal(t.size)) + 2e-13 * rng.standard_normal(t.size)
+    ev = detect_curve_events(t, i)
+    assert ev["t_form_s"] == pytest.approx(60.0, rel=0.02)
+    assert ev["t_ecm_s"] == pytest.approx(180.0, rel=0.02)
+    # a formation that collapses within seconds (a chain's flicker) is not kept: the lasting rise is
+    i2 = np.where((t >= 60.0) & (t < 64.0), 1e-8, np.where(t >= 180.0, 1e-4, 1e-12))
+    assert detect_curve_events(t, i2)["t_form_s"] == pytest.approx(180.0, rel=0.02)

@@ -25,6 +25,31 @@ def missed_events(curve_record):
             and curve_record["model_events"].get(k) is None]
 
 
+def unexplained_changes(curve_data, events, share=0.05):
+    """Changes of >= 1 decade in a curve's data that no detected event explains: ``[(t_s, decades)]``.
+
+    :func:`memcompact.events.level_changes` on the data; a change counts as
+    explained when an event (data date) lies within ``share`` of the
+    record of it, or of the change's window. What remains are events the
+    detector would have had to report but has no name for (a second drop,
+    a refill after an ECM jump, ...).
+    """
+    from memcompact.events import level_changes
+    from memcompact.fit.data import smoothing_samples
+
+    d = curve_data
+    t = d.curve.time_s
+    record = float(t[-1] - t[0])
+    window = max(0.05 * record, 2.0 * float(np.min(np.diff(t))))
+    floor = 3.0 * d.noise_floor_A
+    times = [v for v in events.values() if v is not None]
+    out = []
+    for t_change, change in level_changes(t, d.curve.current_A, floor, smooth_samples=smoothing_samples(t.size)):
+        if not any(-share * record <= t_change - te <= window + share * record for te in times):
+            out.append((round(t_change, 6), round(change, 3)))
+    return out
+
+
 def stderr_reason(mres, lmfit_name, spec_bounds=None):
     """Why lmfit gave no standard error for a parameter (None when it gave one).
 
@@ -158,6 +183,7 @@ def build_card(result, series_fit):
             "rising_bound_decades": round(rising_bound_decades(d), 4),
         }
         record["missed_by_model"] = missed_events(record)
+        record["unexplained_changes"] = [{"t_s": tc, "decades": dc} for tc, dc in unexplained_changes(d, dev)]
         note = _curve_series_note(k, series_fit)
         if note:
             record["series_resistance_note"] = note
@@ -207,6 +233,9 @@ def fit_report_text(result):
         found = [k for k, v in c["events"].items() if v is not None]
         lines.append(f"        events found in the data: {', '.join(found) or 'none'}; missed by the model: "
                      f"{', '.join(c.get('missed_by_model') or []) or 'none'}")
+        for change in c.get("unexplained_changes") or []:
+            lines.append(f"        a change of {change['decades']:+.2g} decades at {change['t_s']:.4g} s that no "
+                         f"event explains (expected an event; the fit does not follow it)")
     lines += ["", "[[Standard errors]]"]
     for name, value in result.card["stderr"].items():
         note = result.card.get("stderr_notes", {}).get(name)
@@ -218,4 +247,4 @@ def fit_report_text(result):
 
 
 __all__ = ["build_card", "card_series_resistance", "events_or_null", "fit_report_text", "missed_events",
-           "rms_decades", "stderr_reason"]
+           "rms_decades", "stderr_reason", "unexplained_changes"]
