@@ -463,7 +463,8 @@ def prepare_curve(curve, noise_floor_A=None, compliance_A=None, series_resistanc
         curve = read_it_csv(curve)
     name = curve.source or "<curve>"
     if not curve.is_constant_voltage:
-        raise InputError(f"{name}: the fit needs constant-voltage stress curves, but voltage_V varies")
+        raise InputError(f"{name}: voltage_V varies: a waveform curve, prepared by "
+                         f"memcompact.fit.waveform.prepare_waveform (fit_it and memcompact fit take both kinds)")
     voltage = float(curve.voltage_V[0])
     if voltage == 0:
         raise InputError(f"{name}: stress voltage is 0 V, nothing to fit")
