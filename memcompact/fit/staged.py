@@ -63,6 +63,9 @@ GROWTH_SPAN = 1.5
 #: Radial growth of the cool filament used for a depletion drop, relative to its initial radius [1]
 #: (small: the ON level hardly changes while the filament drains the reservoir).
 DROP_GROWTH_SHARE = 0.25
+#: With a refill, the flank keeps draining the reservoir for this share of the drop-to-refill time [1]:
+#: the deeper the drain, the faster (steeper) the refill that brings it back at the measured time.
+REFILL_GROWTH_SHARE = 0.5
 #: Grid factors around the formula values [1].
 RESERVOIR_FACTORS = (0.7, 1.0, 1.4)
 RADIAL_FACTORS = (0.5, 1.0, 2.0)
@@ -243,13 +246,12 @@ def event_start_values(data, params):
         span_s = GROWTH_SPAN * max(t_drop - t_form, 1e-6)
         t_refill = d.marks.get("t_refill_s", (None, None, None))[2]
         if t_refill is not None:
-            span_s = min(span_s, t_drop - t_form + 0.5 * (t_refill - t_drop))
+            span_s = min(span_s, t_drop - t_form + REFILL_GROWTH_SHARE * (t_refill - t_drop))
         v_nm_s = growth_nm / span_s
         temp = _temperature_K(out, d.voltage_V, 10 ** top)
         out["radial_velocity_m_per_s"] = _clip("radial_velocity_m_per_s",
                                                radial_velocity_for(out, d.voltage_V, v_nm_s, temp))
         rc = out["reservoir_critical"]
-        t_refill = d.marks.get("t_refill_s", (None, None, None))[2]
         bridge_m3 = np.pi * length_nm * r0 ** 2 * 1e-27
         flank_m3_s = 2 * np.pi * length_nm * (r0 + 0.5 * growth_nm) * v_nm_s * 1e-27
         if t_refill is None:
