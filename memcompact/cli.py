@@ -21,7 +21,7 @@ from memcompact.errors import InputError, ToolchainError
 #: is listed after these, alphabetically, so adding a command means adding
 #: only its module.
 COMMAND_ORDER = ("check", "chain", "card", "simulate", "condense", "fit", "export",
-                 "crossbar", "study", "demo")
+                 "crossbar", "study", "sweep", "demo")
 
 
 def _command_modules():
