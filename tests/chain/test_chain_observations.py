@@ -2,8 +2,10 @@
 
 Same code everywhere, different parameters only. Each test names the figure
 it reproduces and states its tolerance. Runs are seeded, so the numbers are
-exact for a given code version; where the behaviour is stochastic the test
-uses a majority over seeds.
+exact for a given code version. The Ag/SiO2 observations (Fig. 4-6) are
+asserted over ten seeds (0-9), by majority or by a stated count, never at one
+chosen seed; docs/chain.md gives the measured counts and where each
+observation stops holding.
 """
 
 import numpy as np
@@ -118,51 +120,96 @@ def test_four_corners_give_four_regimes(corner, case):
     assert max(set(labels), key=labels.count) == case, labels
 
 
-# 6. Ag/SiO2, 40 nm (Fig. 4, 5, 6) ---------------------------------------------------------
-def test_ag_clusters_appear_near_the_ag_electrode_after_minutes():
-    r = simulate_chain(preset("Ag"), 3.0, 300.0, seed=1)
-    visible = None
-    for k, rad in enumerate(r.clusters.radius_m):
-        if rad.size and rad.max() >= 2e-9:  # diameter >= 4 nm: visible in the TEM
-            visible = (r.time_s[k], r.clusters.x_m[k][int(np.argmax(rad))])
-            break
-    assert visible is not None
-    t_vis, x_vis = visible
-    assert 60.0 <= t_vis <= 300.0                 # a delay of minutes
-    assert x_vis < 0.25 * r.params.thickness_m    # near the Ag electrode
-    assert r.nucleations[0][1] < 0.25 * r.params.thickness_m
-    assert r.regime == "b"
+# 6. Ag/SiO2, 40 nm, 3 V (Fig. 4, 5, 6), over ten seeds ------------------------------------
+SEEDS = range(10)
 
 
-@pytest.mark.parametrize("seed", [0, 3])
-def test_small_reservoir_formation_drop_and_refill(seed):
+def majority(flags):
+    """True when more than half of ``flags`` are true."""
+    flags = list(flags)
+    return 2 * sum(bool(f) for f in flags) > len(flags)
+
+
+def first_visible_cluster(result, radius_m=2e-9):
+    """(time [s], position [m]) of the first cluster with radius >= ``radius_m`` (TEM-visible), or None."""
+    for k, rad in enumerate(result.clusters.radius_m):
+        if rad.size and rad.max() >= radius_m:
+            return result.time_s[k], result.clusters.x_m[k][int(np.argmax(rad))]
+    return None
+
+
+def metal_below_mid_share(result):
+    """Share of the cluster volume in the AE half of the film at the end [-] (cone base at the AE)."""
+    x, r = result.clusters.x_m[-1], result.clusters.radius_m[-1]
+    v = sphere_volume_m3(r)
+    return float(v[x < 0.5 * result.params.thickness_m].sum() / v.sum()) if v.sum() > 0 else 0.0
+
+
+@pytest.fixture(scope="module")
+def default_runs():
+    """The default Ag/SiO2 device (40 nm, large reservoir, little heating) at 3 V for 300 s, seeds 0-9."""
+    return [simulate_chain(preset("Ag"), 3.0, 300.0, seed=s) for s in SEEDS]
+
+
+def test_ag_defaults_are_case_b_with_nuclei_near_the_ag_electrode(default_runs):
+    # regime b: discrete clusters stepping away from the AE (Fig. 3b, Fig. 4)
+    assert majority(r.regime == "b" for r in default_runs), [r.regime for r in default_runs]
+    # the first nucleus forms within 10 nm of the Ag electrode
+    assert majority(r.nucleations and r.nucleations[0][1] <= 10e-9 for r in default_runs)
+    # the first TEM-visible cluster (diameter >= 4 nm) appears near the AE after a delay (Fig. 4b: ~3 min)
+    visible = [first_visible_cluster(r) for r in default_runs]
+    assert majority(v is not None and v[0] >= 20.0 and v[1] <= 10e-9 for v in visible), visible
+    # the cone's base is at the AE: most of the cluster metal lies in the AE half of the film
+    assert majority(metal_below_mid_share(r) > 0.5 for r in default_runs)
+
+
+def test_ag_formation_delay_is_on_the_100_s_scale_at_3_v(default_runs):
+    from memcompact.chain.voltage_time import delay_statistics
+
+    stats = delay_statistics([r.events["t_form_s"] for r in default_runs], 300.0)
+    assert stats["formed"] > len(default_runs) // 2
+    assert 60.0 <= stats["median_s"] <= 300.0, stats  # Fig. 5a: abrupt formation at ~100 s
+
+
+def test_large_reservoir_and_little_heating_give_neither_depletion_nor_ecm(default_runs):
+    for r in default_runs:
+        # the AE contact never opens: no depletion drop (a current dip from clusters touching and
+        # parting may still be flagged as t_drop by the event detector; docs/chain.md, aperture)
+        assert r.traces["contact_gap_m"].max() == 0.0
+        assert r.events["t_ecm_s"] is None
+        assert r.current_A.max() <= 1e-4 * (1 + 1e-9)  # the default compliance holds
+        assert r.traces["temperature_K"].max() < 400.0
+
+
+def test_small_reservoir_depletes_and_refills():
     p = preset("Ag", reservoir_m3=300e-27, contact_radius_m=2.5e-9)
-    r = simulate_chain(p, 3.0, 500.0, seed=seed)
-    ev, t, gap = r.events, r.time_s, r.traces["contact_gap_m"]
-    assert ev["t_form_s"] is not None and 100.0 <= ev["t_form_s"] <= 300.0  # the ~100 s scale
-    assert ev["t_drop_s"] is not None and ev["t_drop_s"] > ev["t_form_s"]
-    # the drop is the AE contact opening by depletion ...
-    k_drop = np.searchsorted(t, ev["t_drop_s"])
-    assert gap[k_drop] > 1e-9
-    assert ev["i_after_drop_A"] < 0.1 * ev["i_after_form_A"]
-    # ... and continued bias refills it: the contact closes again and the current comes back
-    closed = np.nonzero((t > ev["t_drop_s"]) & (gap < 0.1e-9))[0]
-    assert closed.size
-    assert r.current_A[closed[0]:].max() >= 0.1 * ev["i_after_form_A"]
-    # with the default (large) reservoir the contact never opens
-    big = simulate_chain(preset("Ag"), 3.0, 500.0, seed=seed)
-    assert big.traces["contact_gap_m"].max() == 0.0
+    runs = [simulate_chain(p, 3.0, 500.0, seed=s) for s in SEEDS]
+    # depletion opens the AE contact (Fig. 5e-f) in most runs
+    assert majority(r.traces["contact_gap_m"].max() > 1e-9 for r in runs)
+    # a spontaneous drop of >= 1 decade after formation, then the contact closes again and
+    # the current comes back under continued bias (Fig. 5a, h-i): measured in 4 of 10 seeds
+    # (docs/chain.md); asserted for at least 3 of 10
+    full = 0
+    for r in runs:
+        ev, t, gap = r.events, r.time_s, r.traces["contact_gap_m"]
+        if ev["t_form_s"] is None or ev["t_drop_s"] is None or ev["t_drop_s"] <= ev["t_form_s"]:
+            continue
+        k_drop = np.searchsorted(t, ev["t_drop_s"])
+        closed = np.nonzero((t > ev["t_drop_s"]) & (gap < 0.1e-9))[0]
+        if (gap[k_drop] > 1e-9 and ev["i_after_drop_A"] < 0.1 * ev["i_after_form_A"] and closed.size
+                and r.current_A[closed[0]:].max() >= 0.1 * ev["i_after_form_A"]):
+            full += 1
+    assert full >= 3, full
 
 
-@pytest.mark.parametrize("seed", [0, 2])
-def test_strong_heating_gives_the_ecm_transition(seed):
-    hot = simulate_chain(preset("Ag", thermal_resistance_K_per_W=1.5e6, compliance_A=0.01), 3.0, 300.0, seed=seed)
-    ev = hot.events
-    assert ev["t_form_s"] is not None and ev["t_ecm_s"] is not None and ev["t_ecm_s"] > ev["t_form_s"]
-    assert ev["i_after_ecm_A"] - ev["i_after_form_A"] > 1e-3  # > 1 mA more (Fig. 6a)
-    assert hot.traces["temperature_K"].max() > 600.0
-    assert hot.traces["ie_radius_m"][-1] > 0.0  # a solid filament from the IE
-    # the same device with little heating and the default compliance stays a cluster chain
-    cold = simulate_chain(preset("Ag"), 3.0, 300.0, seed=seed)
-    assert cold.events["t_ecm_s"] is None and cold.current_A.max() <= 1e-4 * (1 + 1e-9)
-    assert cold.traces["temperature_K"].max() < 400.0
+def test_strong_heating_gives_the_ecm_transition():
+    p = preset("Ag", thermal_resistance_K_per_W=1.5e6, compliance_A=0.01)
+    runs = [simulate_chain(p, 3.0, 300.0, seed=s) for s in SEEDS]
+
+    def ecm(r):
+        ev = r.events
+        return (ev["t_form_s"] is not None and ev["t_ecm_s"] is not None and ev["t_ecm_s"] > ev["t_form_s"]
+                and ev["i_after_ecm_A"] - ev["i_after_form_A"] > 1e-3   # > 1 mA more (Fig. 6a)
+                and r.traces["temperature_K"].max() > 600.0
+                and r.traces["ie_radius_m"][-1] > 0.0)                   # a solid filament from the IE
+    assert majority(ecm(r) for r in runs), [r.events["t_ecm_s"] for r in runs]
