@@ -7,12 +7,14 @@ phenomenological bipolar switch:
 - a switched share ``x`` in [0, 1]; its conductance runs log-linearly from
   ``g_off_S`` to ``g_on_S`` (``G = g_off (g_on/g_off)**x``), so the current
   crosses half-way (in decades) between the OFF and ON levels at ``x = 1/2``;
-- SET under positive device voltage, ``dx/dt = (1 - x) k_set``, RESET under
-  negative, ``dx/dt = -x k_reset``, with switching rates
-  ``k = exp((|V| - |V_threshold|) / slope_V) / tau_ref_s``: a switching
-  threshold that moves by ``slope_V ln 10`` per decade of sweep rate (the
-  voltage-time dilemma of every filamentary device) but is not the compact
-  model's law;
+- SET under positive device voltage, ``dx/dt = k_set (x + seed) (1 - x)``,
+  RESET under negative, ``dx/dt = -k_reset x (1 + seed - x)``: self-accelerating
+  (an incubation, then a runaway, as a filament forms or ruptures), with
+  switching rates ``k = exp((|V| - |V_threshold|) / slope_V) / tau_ref_s``: a
+  threshold that moves by about ``slope_V ln 10`` per decade of sweep rate
+  (the voltage-time dilemma of every filamentary device) but is not the
+  compact model's law; under a constant voltage the current jumps after a
+  delay ``~ ln(1/seed) / k``, like a formation;
 - an OFF branch that is not ohmic (``sinh(V/V0)``), which the compact model's
   OFF state (an ohmic leakage) cannot follow exactly;
 - a series resistance in the loop, an optional current compliance (the
@@ -41,7 +43,8 @@ class SwitchDevice:
     v_set_V: float = 1.6
     v_reset_V: float = -0.9
     slope_V: float = 0.06
-    tau_ref_s: float = 0.02
+    tau_ref_s: float = 0.003
+    seed_share: float = 1e-3
     g_on_S: float = 1e-4
     g_off_S: float = 2e-9
     nonlinearity_V: float = 2.0
@@ -136,21 +139,33 @@ def switch_device(time_s, voltage_V, device=SwitchDevice(), seed=0, x0=0.0):
             va = v[k - 1] + (v[k] - v[k - 1]) * j / SUBSTEPS
             _, v_dev = loop(va, x)
             before = x
+            # exact logistic steps for a constant rate over the substep
+            eps = d.seed_share
             if v_dev > 0:
                 rate = np.exp(min((v_dev - d.v_set_V) / d.slope_V, 60.0)) / d.tau_ref_s
-                x = 1.0 - (1.0 - x) * np.exp(-rate * dt)
+                log_u = np.log(x + eps) - np.log(max(1.0 - x, 1e-300)) + rate * (1 + eps) * dt
+                u = np.exp(min(log_u, 700.0))
+                x = min((u - eps) / (1.0 + u), 1.0)
             elif v_dev < 0:
                 rate = np.exp(min((d.v_reset_V - v_dev) / d.slope_V, 60.0)) / d.tau_ref_s
-                x = x * np.exp(-rate * dt)
+                w = x / (1.0 + eps - x) * np.exp(-min(rate * (1 + eps) * dt, 700.0))
+                x = w * (1.0 + eps) / (1.0 + w)
             if (before - 0.5) * (x - 0.5) < 0:
                 events.append({"kind": "set" if x > before else "reset",
                                "time_s": float(t[k - 1] + j * dt), "voltage_V": float(va)})
         current[k] = loop(v[k], x)[0]
+    return add_noise(current, device, seed), events
+
+
+def add_noise(current_A, device=SwitchDevice(), seed=0):
+    """Measured current: multiplicative and additive Gaussian noise (seeded), clipped at the compliance [A]."""
+    d = device
     rng = np.random.default_rng(seed)
-    noisy = current * (1.0 + d.noise_rel * rng.standard_normal(t.size)) + d.noise_floor_A * rng.standard_normal(t.size)
+    n = np.size(current_A)
+    noisy = current_A * (1.0 + d.noise_rel * rng.standard_normal(n)) + d.noise_floor_A * rng.standard_normal(n)
     if d.compliance_A:
         noisy = np.clip(noisy, -d.compliance_A, d.compliance_A)
-    return noisy, events
+    return noisy
 
 
 def write_waveform_csv(path, time_s, current_A, voltage_V, device=SwitchDevice(), **metadata):
