@@ -63,8 +63,12 @@ def classify_point(mobility_scale, redox_scale, seed, **options):
         Plain values only: ``mobility_scale``, ``redox_scale``, ``seed``,
         ``regime`` ("a".."d"), ``t_form_s`` [s] or None, ``first_nucleation_s``
         [s] or None, ``mean_nucleation_x_rel`` [-] or None, ``ie_share``,
-        ``attached_fraction`` [-], ``supply_limited`` (bool), ``n_steps``,
-        ``wall_time_s`` [s].
+        ``attached_fraction`` [-], ``supply_limited`` (bool),
+        ``n_nucleations`` (film nuclei), ``ie_deposit`` (bool: a nucleus
+        formed on the IE), ``n_steps``, ``wall_time_s`` [s]. A run in which
+        nothing nucleated is labelled "b" by
+        :func:`~memcompact.chain.regime.classify_regime` (film site, no
+        backward growth): check ``n_nucleations`` and ``ie_deposit``.
 
     Raises
     ------
@@ -90,7 +94,8 @@ def classify_point(mobility_scale, redox_scale, seed, **options):
         "first_nucleation_s": None if f["first_nucleation_s"] is None else float(f["first_nucleation_s"]),
         "mean_nucleation_x_rel": f["mean_nucleation_x_rel"],
         "ie_share": float(f["ie_share"]), "attached_fraction": float(f["attached_fraction"]),
-        "supply_limited": bool(f["supply_limited"]), "n_steps": int(r.n_steps),
+        "supply_limited": bool(f["supply_limited"]), "n_nucleations": len(r.nucleations),
+        "ie_deposit": f["first_ie_deposit_s"] is not None, "n_steps": int(r.n_steps),
         "wall_time_s": float(r.wall_time_s),
     }
 
