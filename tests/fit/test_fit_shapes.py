@@ -142,3 +142,26 @@ def test_report_names_the_changes_no_event_explains():
     second = found["formation_two_drop_cycles_n04"]  # the second drop (300 s) and refill (400 s)
     assert [round(t / 10) * 10 for t, _ in second] == [300, 400]
     assert second[0][1] < -2.5 and second[1][1] > 2.5
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("method", ["differential_evolution", "basinhopping"])
+def test_global_stage_runs_in_a_box_and_keeps_the_better_fit(method):
+    # forced (threshold 0 decades) on a cheap curve: lmfit's global method, polished by least_squares
+    from memcompact.fit.core import robust_cost
+
+    shape, noise, seed = next(e for e in CATALOGUE if e[0].name == "formation_single_sample_n04")
+    time_s, measured_A, _ = make_curve(shape, noise, seed)
+    from memcompact.io import ITCurve
+
+    curve = ITCurve(time_s, measured_A, shape.voltage_V, source=shape.name)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        result = fit_it([curve], global_method=method, global_rms_decades=0.0, global_max_nfev=8, max_nfev=20)
+    record = result.card["fit"]["global"]
+    assert record["ran"] and record["method"] == method and record["nfev"] >= 1
+    assert result.card["fit"]["method"] == f"least_squares + {method}"
+    kept = robust_cost(result.minimizer_result.residual, "soft_l1", 0.1)
+    assert kept == pytest.approx(min(record["cost_before"], record["cost_after"]), rel=1e-4)
+    assert record["kept"] == ("global" if record["cost_after"] < record["cost_before"] else "least_squares")
+    assert max(result.rms_decades) < 0.3
