@@ -1,65 +1,469 @@
-"""Condensation: from the cluster chain (microscopic) to a compact-model card.
+"""Condensation: from the cluster chain (microscopic) to a compact-model card that keeps its physics.
 
 :func:`condense` runs the chain simulator (:mod:`memcompact.chain`) under
-constant-voltage stress at several voltages, several seeds per voltage, and
-fits the compact model (:mod:`memcompact.model`) to the median-delay run of
-each voltage with :func:`memcompact.fit.fit_it` (the one fitting machinery:
-global fit, shared parameters, log-current residuals with a noise floor,
-event-time residuals, automatic starting values). The card it returns
-records the chain parameters, voltages and seeds it came from, the fit
-statistics and each curve's events.
+constant-voltage stress at several voltages (at least 4 for the slope to be
+measured, not assumed), the same seeds at every voltage (at least 5, so the
+median is a device's typical delay, not one seed's luck), and builds a card
+in four steps:
 
-Why the median run: nucleation in the chain is stochastic, so one seed per
-voltage gives delays that scatter by tens of percent and need not even fall
-with voltage (66 s at 4.5 V, 83 s at 5 V for seeds 2 and 3). A smooth,
-deterministic compact model describes the typical device; the median of
-``seeds_per_voltage`` runs is that device's delay, and the spread of the
-seeds is recorded in the card (``condensed_from.seed_form_s``) as the
-variability the compact model's spread parameters must carry.
+1. **Statistics of the chain** (:func:`chain_statistics`): per voltage, each
+   seed's formation time (the chain's own ``events['t_form_s']``), their
+   median (a seed that does not form counts as the latest), and the share of
+   seeds that show a spontaneous drop, a refill and an ECM jump with the
+   median delays between them; over the voltages, the slope of
+   ``log10(median t_form)`` vs ``V`` (decades per volt, a least-squares line,
+   :func:`delay_slope_decades_per_V`).
+2. **Analytic calibration** of the parameters that set the delay and its
+   slope: :func:`memcompact.fit.starting_values` (eq. 1 condensed,
+   ``t = ln(11) t0 exp((dG - alpha N_c z f V) / kT)``: the slope gives
+   ``alpha f``, the intercept the barrier ``dG``), then
+   :func:`calibrate_formation`: Gauss-Newton on ``(dG, ln(alpha f))`` so the
+   compact model's own formation time (nucleation plus bridging, simulated)
+   meets the chain's median at every voltage.
+3. **Events** (:func:`calibrate_events`): where the majority of seeds show a
+   drop (AE depletion, the seed paper's Fig. 5a), the AE reservoir
+   ``reservoir_m3`` is chosen so the compact model drops as long after
+   formation as the chain does; with a refill (Fig. 5h-j) the refill rate
+   ``refill_rate_per_Vs`` so it comes back as soon; with an ECM jump (Fig. 6)
+   the thermal resistance ``thermal_resistance_K_per_W`` so the filament
+   heats past ``ecm_temperature_K`` as late. Each is a vectorised scan of the
+   compact model (one solver call per parameter, every voltage at once),
+   scored on ``log`` of the delays.
+4. **Fit** with :func:`memcompact.fit.fit_it` (the one fitting machinery: log
+   current and formation-time residuals) to the median-delay run of each
+   voltage, from the calibrated card; then steps 2-3 once more on the fitted
+   card (the fit weighs levels against timing and may move the delays by tens
+   of percent) and the card is scored on the curves again
+   (``fit_it`` with nothing varied), so ``curves`` and ``rms_decades`` in it
+   describe the card as saved.
 
-Which compact parameters are fitted (:data:`DEFAULT_VARY`), and why:
+The card records where it came from (``condensed_from``): the chain
+parameters, voltages, seeds, each seed's formation time, the medians, the
+slope of chain and card, the event shares and delays of chain and card.
 
-- ``nucleation_barrier_eV``, ``nucleation_voltage_fraction`` and
-  ``nucleation_alpha``: the chain's nucleation delay and its voltage
-  dependence (eq. 1). The chain is supply-limited: its median delay hardly
-  changes between 4 and 5 V (68, 75, 81 s for 9 seeds at 4, 4.5, 5 V), and a
-  flat delay needs a small transfer coefficient ``alpha`` (with ``alpha =
-  0.5`` the smallest workable voltage fraction already makes the delay fall
-  by ~1.5x per volt);
-- ``growth_activation_eV``: how fast the cluster chain bridges the film;
-- ``tunnel_resistance_ohm``: the current level once the chain touches the IE.
+Why the median run is fitted: nucleation in the chain is stochastic, so one
+seed per voltage gives delays that scatter by tens of percent and need not
+even fall with voltage; the compact model is deterministic and describes the
+typical device.
 
-``leakage_conductance_S`` (the chain's HRS floor) is set from the data
-before the fit (:func:`memcompact.fit.starting_values`) and held: left free
-under the quadratic loss, it rises to meet the chain's noisy, flickering
-bridging stage and misses the HRS level by 0.7 decades.
+:func:`condense_variant` maps a chain variant (e.g. a small AE reservoir, or
+strong Joule heating) at one voltage onto a copy of a condensed card: same
+nucleation voltage dependence, the barrier moved to the variant's median
+delay, the event parameters calibrated as in step 3.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from memcompact.errors import InputError
+from memcompact.events import detect_events
 from memcompact.fit import fit_it, log_current
-from memcompact.fit.data import formation_crossing_s
 from memcompact.model.cards import preset_params
-from memcompact.model.parameters import PARAMETER_TABLE
+from memcompact.model.parameters import PARAMETER_TABLE, complete_params, validate_params
 from memcompact.model.solver import integrate
 from memcompact.model.stimulus import constant
 
-#: Compact parameters fitted by default.
-DEFAULT_VARY = ("nucleation_barrier_eV", "nucleation_voltage_fraction", "nucleation_alpha", "growth_activation_eV",
+#: Compact parameters fitted by default (event parameters are added when the chain shows the event).
+DEFAULT_VARY = ("nucleation_barrier_eV", "nucleation_voltage_fraction", "growth_activation_eV",
                 "tunnel_resistance_ohm")
+
+#: Event -> compact parameter that sets its delay (the order they are calibrated in).
+EVENT_PARAMETERS = {"drop": "reservoir_m3", "refill": "refill_rate_per_Vs", "ecm": "thermal_resistance_K_per_W"}
+
+#: Values scanned per event parameter (log spaced) [parameter unit].
+EVENT_SCANS = {"reservoir_m3": np.logspace(-27.0, -21.0, 25), "refill_rate_per_Vs": np.logspace(-4.0, 2.0, 25),
+               "thermal_resistance_K_per_W": np.logspace(3.0, 8.0, 26)}
 
 #: Current floor of the plots and level comparisons [A].
 NOISE_FLOOR_A = 1e-13
 
+#: Default stress voltages [V] (4 voltages: the slope is measured over 1.5 V).
+DEFAULT_VOLTAGES_V = (3.5, 4.0, 4.5, 5.0)
+
+#: A voltage whose median delay is shorter than this share of the run is run again, shorter [1].
+EARLY_SHARE = 0.05
+#: Such a rerun lasts this many median delays [1].
+RERUN_DELAYS = 4.0
+
+
+def chain_detect_events(time_s, current_A):
+    """Events of a simulated curve with the chain's own settings (:func:`memcompact.chain.simulate_chain`).
+
+    Used for chain curves and compact-model curves alike, so both are dated by
+    the same rule: formation needs a 2.5-decade rise to >= 0.1 uA, an ECM jump
+    a rise of >= 1 mA (the paper's "> 1 mA", Fig. 6a).
+    """
+    from memcompact.chain.simulate import ECM_MIN_RISE_A, FORM_MIN_A, SIM_NOISE_FLOOR_A
+
+    return detect_events(time_s, current_A, noise_floor_A=SIM_NOISE_FLOOR_A, ecm_min_rise_A=ECM_MIN_RISE_A,
+                         form_min_A=FORM_MIN_A)
+
+
+def _finite(value):
+    """``float(value)``, or None when it is not finite (JSON has no NaN)."""
+    return float(value) if value is not None and np.isfinite(value) else None
+
+
+def _median_or_nan(values):
+    """Median where a NaN (never happened) counts as the latest; NaN when the majority never happened."""
+    v = np.where(np.isnan(values), np.inf, values)
+    m = float(np.median(v)) if v.size else np.inf
+    return m if np.isfinite(m) else float("nan")
+
+
+@dataclass
+class ChainStatistics:
+    """What the chain does at each voltage, over its seeds (:func:`chain_statistics`).
+
+    Attributes
+    ----------
+    voltages_V : list of float
+        Stress voltages [V].
+    seeds : list of int
+        Seeds run at every voltage.
+    duration_s : list of float
+        Length of the runs at each voltage [s].
+    form_s : numpy.ndarray
+        Formation time of each (voltage, seed) [s]; NaN: no formation.
+    event_s : dict of numpy.ndarray
+        ``drop``, ``refill``, ``ecm``: time of the event of each (voltage, seed) [s]; NaN: none.
+    """
+
+    voltages_V: list
+    seeds: list
+    duration_s: list
+    form_s: np.ndarray
+    event_s: dict = field(default_factory=dict)
+
+    @property
+    def median_form_s(self):
+        """Median formation time per voltage [s] (NaN when most seeds do not form)."""
+        return np.array([_median_or_nan(row) for row in self.form_s])
+
+    def share(self, event):
+        """Share of the seeds that show ``event`` (``form``, ``drop``, ``refill``, ``ecm``) per voltage [1]."""
+        times = self.form_s if event == "form" else self.event_s[event]
+        return np.mean(np.isfinite(times), axis=1)
+
+    def shows(self, event):
+        """Per voltage: True when the majority of seeds show ``event``."""
+        return self.share(event) > 0.5
+
+    def median_delay_s(self, event):
+        """Median delay of ``event`` after the one before it, over the seeds that show it, per voltage [s].
+
+        ``drop`` and ``ecm`` are timed from formation, ``refill`` from the drop;
+        NaN where no seed shows it.
+        """
+        start = self.event_s["drop"] if event == "refill" else self.form_s
+        delay = self.event_s[event] - start
+        return np.array([float(np.median(d[np.isfinite(d)])) if np.isfinite(d).any() else np.nan for d in delay])
+
+    def slope_decades_per_V(self):
+        """Slope and intercept of ``log10(median t_form [s])`` vs ``V`` (:func:`delay_slope_decades_per_V`)."""
+        return delay_slope_decades_per_V(self.voltages_V, self.median_form_s)
+
+    def to_dict(self):
+        """JSON-ready record (NaN -> None)."""
+        def clean(a):
+            return [[None if not np.isfinite(x) else float(x) for x in row] for row in np.atleast_2d(a)]
+        slope, intercept = self.slope_decades_per_V()
+        return {"voltages_V": [float(v) for v in self.voltages_V], "seeds": [int(s) for s in self.seeds],
+                "duration_s": [float(d) for d in self.duration_s], "seed_form_s": clean(self.form_s),
+                "median_form_s": clean(self.median_form_s)[0],
+                "slope_decades_per_V": _finite(slope), "intercept_decades": _finite(intercept),
+                "event_share": {e: [float(x) for x in self.share(e)] for e in ("form", "drop", "refill", "ecm")},
+                "median_delay_s": {e: clean(self.median_delay_s(e))[0] for e in ("drop", "refill", "ecm")}}
+
+
+def delay_slope_decades_per_V(voltages_V, t_form_s):
+    """Least-squares line through ``log10(t_form [s])`` vs ``V``: (slope [decades/V], intercept [decades]).
+
+    Voltages without a formation (NaN) are left out; (NaN, NaN) with fewer than 2 left.
+    """
+    v = np.asarray(voltages_V, dtype=float)
+    t = np.asarray(t_form_s, dtype=float)
+    ok = np.isfinite(t) & (t > 0)
+    if np.unique(v[ok]).size < 2:
+        return float("nan"), float("nan")
+    slope, intercept = np.polyfit(v[ok], np.log10(t[ok]), 1)
+    return float(slope), float(intercept)
+
+
+def chain_statistics(runs, voltages_V, seeds, duration_s):
+    """:class:`ChainStatistics` of chain runs ``runs[voltage][seed]`` (:class:`memcompact.chain.ChainResult`)."""
+    def times(key):
+        return np.array([[np.nan if r.events.get(key) is None else float(r.events[key]) for r in row]
+                         for row in runs], dtype=float)
+    return ChainStatistics(voltages_V=[float(v) for v in voltages_V], seeds=[int(s) for s in seeds],
+                           duration_s=[float(d) for d in duration_s], form_s=times("t_form_s"),
+                           event_s={"drop": times("t_drop_s"), "refill": times("t_refill_s"),
+                                    "ecm": times("t_ecm_s")})
+
+
+def run_chain_set(chain_params, voltages_V, seeds, duration_s, n_samples=300, aperture_s="interval",
+                  progress=False):
+    """Chain runs at every voltage with the same seeds; each voltage's run length follows its delay.
+
+    The voltages run from the lowest up. The first lasts ``duration_s``; each
+    next one lasts ``RERUN_DELAYS`` times the delay the line through the lower
+    voltages' medians predicts (at most ``duration_s``). A voltage whose
+    median delay falls in the first ``EARLY_SHARE`` of its runs is run again
+    over ``RERUN_DELAYS`` median delays (so formation is resolved, however
+    steep the delay); one whose seeds mostly do not form within a shortened
+    run is run again over ``duration_s``.
+
+    Returns
+    -------
+    runs : list of list of ChainResult
+        ``runs[k][j]``: voltage ``k`` (in the given order), seed ``seeds[j]``.
+    durations : list of float
+        Run length per voltage [s].
+    """
+    from memcompact.chain import simulate_chain
+
+    voltages = [float(v) for v in voltages_V]
+    order = np.argsort(voltages)
+    runs, durations = [None] * len(voltages), [None] * len(voltages)
+    done_v, done_t = [], []
+
+    def run_at(v, d):
+        out = []
+        for s in seeds:
+            if progress:
+                print(f"condense: chain run at {v:g} V, seed {s}, {d:.3g} s", flush=True)
+            out.append(simulate_chain(chain_params, voltage_V=v, duration_s=d, seed=int(s), n_samples=n_samples,
+                                      aperture_s=aperture_s))
+        return out
+
+    for k in order:
+        v = voltages[k]
+        d = float(duration_s)
+        if len(done_v) >= 2:
+            slope, intercept = delay_slope_decades_per_V(done_v, done_t)
+            if np.isfinite(slope) and slope < 0:
+                d = min(d, RERUN_DELAYS * 10 ** (intercept + slope * v))
+        elif done_v:
+            d = min(d, RERUN_DELAYS * done_t[0])
+        group = run_at(v, d)
+        for _ in range(3):
+            med = _median_or_nan(np.array([np.nan if r.events.get("t_form_s") is None else r.events["t_form_s"]
+                                           for r in group]))
+            if np.isnan(med) and d < duration_s:
+                d = float(duration_s)
+            elif np.isfinite(med) and med < EARLY_SHARE * d:
+                d = RERUN_DELAYS * med
+            else:
+                break
+            group = run_at(v, d)
+        runs[k], durations[k] = group, d
+        if np.isfinite(med):
+            done_v.append(v)
+            done_t.append(med)
+    return runs, durations
+
+
+def model_currents_A(params, voltages_V, time_s, series_resistance_ohm, rtol=1e-3):
+    """Compact-model currents [A] under constant voltages, shape (devices, T), one solver call.
+
+    ``params`` values may be per-device arrays (a scan); ``voltages_V`` is per device.
+    """
+    voltages = np.asarray(voltages_V, dtype=float)
+    sol = integrate(complete_params(dict(params)), constant(1.0, float(time_s[-1])), t_eval=np.asarray(time_s),
+                    n_devices=voltages.size, voltage_scale=voltages, series_resistance_ohm=series_resistance_ohm,
+                    rtol=rtol)
+    return sol.current_A
+
+
+simulate_curves = model_currents_A
+
+
+def model_formation_times_s(params, voltages_V, horizon_s, series_resistance_ohm, samples=800):
+    """Compact-model formation time [s] at each voltage (NaN: not within ``horizon_s``), one solver call.
+
+    The chain's rule (:func:`chain_detect_events`: a rise of 2.5 decades to at
+    least 0.1 uA) as a threshold: the first time the current reaches
+    ``max(0.1 uA, 10**2.5 * I(0))``, interpolated in ``log t`` on a log grid
+    of ``samples`` points over seven decades below the longest horizon
+    (the compact model rises in one sweep, so the first crossing is the
+    rise the detector finds). ``horizon_s`` may be per voltage; parameter
+    values may be per-device arrays.
+    """
+    from memcompact.chain.simulate import FORM_MIN_A
+
+    voltages = np.atleast_1d(np.asarray(voltages_V, dtype=float))
+    horizon = np.broadcast_to(np.asarray(horizon_s, dtype=float), voltages.shape)
+    top = float(horizon.max())
+    t = np.concatenate([[0.0], np.logspace(np.log10(top) - 7.0, np.log10(top), samples)])
+    current = np.abs(model_currents_A(params, voltages, t, series_resistance_ohm))
+    level = np.maximum(FORM_MIN_A, 10 ** 2.5 * np.maximum(current[:, 1], 1e-18))
+    out = np.full(voltages.size, np.nan)
+    for k in range(voltages.size):
+        above = np.nonzero(current[k, 1:] >= level[k])[0]
+        if not above.size:
+            continue
+        j = int(above[0]) + 1
+        if j <= 1:
+            out[k] = t[1]
+            continue
+        y0, y1 = np.log10(max(current[k, j - 1], 1e-30)), np.log10(current[k, j])
+        w = (np.log10(level[k]) - y0) / (y1 - y0) if y1 > y0 else 1.0
+        tk = float(10 ** (np.log10(t[j - 1]) + w * (np.log10(t[j]) - np.log10(t[j - 1]))))
+        out[k] = tk if tk <= horizon[k] else np.nan
+    return out
+
+
+def _set_voltage_product(params, product):
+    """Set ``nucleation_alpha * nucleation_voltage_fraction`` to ``product``: the fraction first, alpha if it must."""
+    f_spec, a_spec = PARAMETER_TABLE["nucleation_voltage_fraction"], PARAMETER_TABLE["nucleation_alpha"]
+    f = float(np.clip(product / params["nucleation_alpha"], f_spec.lower, f_spec.upper))
+    params["nucleation_voltage_fraction"] = f
+    params["nucleation_alpha"] = float(np.clip(product / f, a_spec.lower, a_spec.upper))
+
+
+def calibrate_formation(params, voltages_V, target_s, series_resistance_ohm, iterations=6, tolerance=0.08):
+    """Move the nucleation barrier and voltage sensitivity so the model forms at ``target_s`` [s] at each voltage.
+
+    Gauss-Newton (least squares on ``ln t_model - ln t_target`` over the
+    voltages) on ``x = (dG, ln(alpha f))`` of eq. (1) as condensed in the
+    model (``nucleation_barrier_eV``; ``nucleation_alpha *
+    nucleation_voltage_fraction``, the fraction moved first): the barrier
+    sets the level of the delay, ``alpha f`` its slope. The model's formation
+    time (nucleation plus bridging) is simulated, not estimated
+    (:func:`model_formation_times_s`), for the point and its two finite
+    differences in one solver call. A model that does not form within 30x
+    the target counts as forming there. Stops when every voltage is within
+    ``tolerance`` (relative).
+
+    Returns
+    -------
+    dict
+        The calibrated parameters (a copy).
+    """
+    p = dict(params)
+    v = np.asarray(voltages_V, dtype=float)
+    target = np.asarray(target_s, dtype=float)
+    ok = np.isfinite(target)
+    v, target = v[ok], target[ok]
+    if v.size == 0:
+        return p
+    horizon = 30.0 * target
+    bar = PARAMETER_TABLE["nucleation_barrier_eV"]
+    for _ in range(iterations):
+        x = np.array([p["nucleation_barrier_eV"], np.log(p["nucleation_alpha"] * p["nucleation_voltage_fraction"])])
+        h = np.array([0.02, 0.1])
+        trial = []
+        for j in range(3):
+            q = dict(p)
+            xj = x.copy()
+            if j:
+                xj[j - 1] += h[j - 1]
+            q["nucleation_barrier_eV"] = float(np.clip(xj[0], bar.lower, bar.upper))
+            _set_voltage_product(q, float(np.exp(xj[1])))
+            trial.append(q)
+        names = ("nucleation_barrier_eV", "nucleation_voltage_fraction", "nucleation_alpha")
+        scan = dict(p)
+        for name in names:
+            scan[name] = np.repeat([q[name] for q in trial], v.size)
+        t_model = model_formation_times_s(scan, np.tile(v, 3), np.tile(horizon, 3), series_resistance_ohm)
+        t_model = np.where(np.isnan(t_model), np.tile(horizon, 3), t_model).reshape(3, v.size)
+        r0 = np.log(t_model[0] / target)
+        if np.all(np.abs(r0) < np.log1p(tolerance)):
+            break
+        jac = np.column_stack([(np.log(t_model[j + 1] / target) - r0) / h[j] for j in range(2)])
+        if v.size < 2 or np.ptp(v) == 0:
+            jac[:, 1] = 0.0
+        step = np.linalg.lstsq(jac, -r0, rcond=None)[0]
+        step = np.clip(step, [-0.3, -1.0], [0.3, 1.0])
+        p["nucleation_barrier_eV"] = float(np.clip(x[0] + step[0], bar.lower, bar.upper))
+        _set_voltage_product(p, float(np.exp(x[1] + step[1])))
+    validate_params(p)
+    return p
+
+
+def _event_delays(time_s, current_A):
+    """(drop - form, refill - drop, ecm - form) [s] of one curve, NaN where absent (chain's detection rule)."""
+    e = chain_detect_events(time_s, current_A)
+
+    def dt(a, b):
+        return np.nan if e[a] is None or e[b] is None else float(e[a] - e[b])
+    return {"drop": dt("t_drop_s", "t_form_s"), "refill": dt("t_refill_s", "t_drop_s"),
+            "ecm": dt("t_ecm_s", "t_form_s")}
+
+
+def model_event_delays(params, voltages_V, duration_s, series_resistance_ohm, samples=600):
+    """The compact model's event delays at each voltage: dict event -> array [s] (NaN: absent).
+
+    Per voltage on its own run length ``duration_s`` (scalar or per voltage),
+    dated by the chain's rule; parameter values may be per-voltage arrays.
+    """
+    voltages = np.atleast_1d(np.asarray(voltages_V, dtype=float))
+    durations = np.broadcast_to(np.asarray(duration_s, dtype=float), voltages.shape)
+    out = {e: np.full(voltages.size, np.nan) for e in ("drop", "refill", "ecm")}
+    for d in np.unique(durations):
+        sel = np.nonzero(durations == d)[0]
+        t = np.linspace(0.0, d, samples + 1)
+        sub = {k: (np.asarray(v)[sel] if np.ndim(v) == 1 and np.size(v) == voltages.size else v)
+               for k, v in params.items()}
+        current = model_currents_A(sub, voltages[sel], t, series_resistance_ohm)
+        for j, k in enumerate(sel):
+            for e, val in _event_delays(t, current[j]).items():
+                out[e][k] = val
+    return out
+
+
+def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refill", "ecm")):
+    """Map the chain's drop, refill and ECM jump onto the card's reservoir and thermal parameters.
+
+    For each event the majority of seeds show at some voltage
+    (:meth:`ChainStatistics.shows`), its parameter (:data:`EVENT_PARAMETERS`)
+    is scanned over :data:`EVENT_SCANS` (every value at every such voltage,
+    one solver call per voltage length) and the value whose delays are
+    closest to the chain's median delays in ``log`` (a missing event costs
+    as much as a factor of 100) is kept. The AE reservoir sets when the
+    filament's growth has used up the contact (drop), the refill rate how
+    soon surface diffusion restores it (refill), the thermal resistance when
+    Joule heating passes ``ecm_temperature_K`` (ECM jump). Events the chain
+    does not show are not touched; with no drop anywhere the reservoir is
+    left as it is.
+
+    Returns
+    -------
+    params : dict
+        Calibrated copy.
+    shown : list of str
+        The events the chain shows and that were calibrated.
+    """
+    p = dict(params)
+    shown = []
+    v_all = np.asarray(stats.voltages_V)
+    dur_all = np.asarray(stats.duration_s)
+    for event in events:
+        mask = stats.shows(event)
+        if not mask.any():
+            continue
+        shown.append(event)
+        name = EVENT_PARAMETERS[event]
+        values = EVENT_SCANS[name]
+        target = stats.median_delay_s(event)[mask]
+        v, dur = v_all[mask], dur_all[mask]
+        scan = dict(p)
+        scan[name] = np.repeat(values, v.size)
+        delays = model_event_delays(scan, np.tile(v, values.size), np.tile(dur, values.size),
+                                    series_resistance_ohm)[event].reshape(values.size, v.size)
+        miss = np.log(100.0)
+        cost = np.where(np.isfinite(delays), np.abs(np.log(np.maximum(delays, 1e-12) / target)), miss).sum(axis=1)
+        p[name] = float(values[int(np.argmin(cost))])
+    validate_params(p)
+    return p, shown
+
 
 @dataclass
 class CondenseResult:
-    """Outcome of :func:`condense`.
+    """Outcome of :func:`condense` / :func:`condense_variant`.
 
     Attributes
     ----------
@@ -69,47 +473,228 @@ class CondenseResult:
         The chain I-t curves it was fitted to (the median-delay run per voltage).
     chain_results : list of list
         All chain runs (:class:`memcompact.chain.ChainResult`), per voltage.
+    stats : ChainStatistics
+        The chain's formation and event statistics.
     fit : memcompact.fit.FitResult
-        The fit (``fit.minimizer_result`` is lmfit's result).
+        The card scored on ``curves`` (``fit.card`` is ``card`` without ``condensed_from``).
     model_current_A : numpy.ndarray
-        Compact-model current on each curve's time grid, shape (curves, T).
+        Compact-model current on each curve's time grid, shape (curves, T) (list if grids differ).
     """
 
     card: dict
     curves: list
     chain_results: list
+    stats: ChainStatistics
     fit: object
-    model_current_A: np.ndarray
+    model_current_A: list
 
 
-def simulate_curves(params, voltages_V, time_s, series_resistance_ohm, rtol=1e-3):
-    """Compact-model currents [A] for constant-voltage curves, one device per voltage (one solver call).
+def _median_runs(runs):
+    """Per voltage, the index of the run with the median formation time (not forming counts as latest)."""
+    out = []
+    for group in runs:
+        t = [np.inf if r.events.get("t_form_s") is None else r.events["t_form_s"] for r in group]
+        out.append(int(np.argsort(t, kind="stable")[len(t) // 2]))
+    return out
+
+
+def _start_params(metal, chain_params):
+    start = preset_params("ag_sio2" if metal == "Ag" else "cu_sio2")
+    for name, value in (("thickness_m", chain_params.thickness_m), ("temperature_K", chain_params.temperature_K)):
+        spec = PARAMETER_TABLE[name]
+        start[name] = float(np.clip(value, spec.lower, spec.upper))
+    return start
+
+
+def _score(curves, params, series):
+    """The card's curves, RMS and events on the chain curves: ``fit_it`` with nothing varied."""
+    return fit_it(curves, card={"params": params}, vary=(), auto_start=False, series_resistance_ohm=series,
+                  max_nfev=1)
+
+
+def _model_record(params, stats, series, scored):
+    """The card's formation times, slope and event delays at the chain's voltages (for ``condensed_from``).
+
+    Dated by the chain's rule (:func:`chain_detect_events`) on the card's
+    current over each median chain curve's time grid (``scored``).
+    """
+    v = np.asarray(stats.voltages_V)
+    t, delays = [], {e: [] for e in ("drop", "refill", "ecm")}
+    for data, current in zip(scored.data, scored.model_current_A):
+        tf = chain_detect_events(data.curve.time_s, current)["t_form_s"]
+        t.append(np.nan if tf is None else tf)
+        for e, d in _event_delays(data.curve.time_s, current).items():
+            delays[e].append(d)
+    slope, _ = delay_slope_decades_per_V(v, t)
+
+    def clean(a):
+        return [None if not np.isfinite(x) else float(x) for x in a]
+    return {"form_s": clean(t), "slope_decades_per_V": _finite(slope),
+            "delay_s": {e: clean(d) for e, d in delays.items()}}
+
+
+def condense(voltages_V=DEFAULT_VOLTAGES_V, metal="Ag", thickness_m=40e-9, duration_s=300.0, seed=1,
+             seeds_per_voltage=5, n_samples=300, chain_overrides=None, aperture_s="interval", vary=DEFAULT_VARY,
+             event_weight=20.0, max_nfev=30, progress=False):
+    """Run the chain at several voltages and seeds and condense it into a compact-model card.
 
     Parameters
     ----------
-    params : dict
-        Compact parameters (scalars).
     voltages_V : sequence of float
-        Stress voltage of each curve [V].
-    time_s : numpy.ndarray
-        Common output times [s].
-    series_resistance_ohm : float
-        Resistance of the measurement loop [Ohm].
+        Constant stress voltages [V] (at least 2; 4 or more to measure the slope).
+    metal : str
+        Chain preset (``Ag``, ``Cu``, ``Ni``, ``Pt``).
+    thickness_m : float
+        Film thickness [m].
+    duration_s : float
+        Longest chain run [s] (the lowest voltage's; higher voltages run
+        shorter, see :func:`run_chain_set`).
+    seed : int
+        First seed; every voltage runs seeds ``seed ... seed + seeds_per_voltage - 1``
+        (the same devices at each voltage: common random numbers, so seed
+        scatter does not masquerade as a voltage dependence).
+    seeds_per_voltage : int
+        Chain runs per voltage (odd numbers make the median one run's delay).
+    n_samples : int
+        Samples per chain curve.
+    chain_overrides : dict, optional
+        Chain parameters to change from the preset (e.g. ``reservoir_m3``).
+    aperture_s : float or "interval"
+        Measurement aperture of the chain curves (see :func:`memcompact.chain.simulate_chain`):
+        the bridging flicker is read as an instrument would, as its mean.
+    vary : sequence of str
+        Compact parameters fitted besides the event parameters the chain calls for.
+    event_weight : float
+        Weight of the formation-time residuals in the fit.
+    max_nfev : int
+        Fit budget (residual evaluations).
+    progress : bool
+        Progress on stdout/stderr.
+
+    Returns
+    -------
+    CondenseResult
+
+    Raises
+    ------
+    InputError
+        Fewer than 2 positive voltages, no seeds, or a voltage where most seeds do not form.
     """
-    sol = integrate(params, constant(1.0, float(time_s[-1])), t_eval=time_s, n_devices=len(voltages_V),
-                    voltage_scale=np.asarray(voltages_V, dtype=float),
-                    series_resistance_ohm=series_resistance_ohm, rtol=rtol)
-    return sol.current_A
+    from memcompact.chain import preset
+
+    voltages = [float(v) for v in voltages_V]
+    if len(set(voltages)) < 2 or any(not np.isfinite(v) or v <= 0 for v in voltages):
+        raise InputError("condense needs at least 2 different positive, finite voltages")
+    if int(seeds_per_voltage) < 1:
+        raise InputError("seeds_per_voltage must be >= 1")
+    chain_params = preset(metal, thickness_m=thickness_m, **(chain_overrides or {}))
+    seeds = [int(seed) + j for j in range(int(seeds_per_voltage))]
+    runs, durations = run_chain_set(chain_params, voltages, seeds, duration_s, n_samples, aperture_s, progress)
+    stats = chain_statistics(runs, voltages, seeds, durations)
+    median = stats.median_form_s
+    if np.isnan(median).any():
+        bad = [f"{v:g} V" for v, m in zip(voltages, median) if np.isnan(m)]
+        raise InputError(f"condense: most chain seeds do not form within {duration_s:g} s at {', '.join(bad)}; "
+                         f"give a longer --duration or higher voltages")
+    picks = _median_runs(runs)
+    curves = [replace(runs[k][m].curve, source=f"chain_{v:g}V.csv") for k, (v, m) in enumerate(zip(voltages, picks))]
+    series = float(chain_params.series_resistance_Ohm)
+    start = _start_params(metal, chain_params)
+    return _condense_card(start, curves, runs, stats, picks, chain_params, series, vary, event_weight, max_nfev,
+                          progress, analytic=True)
 
 
-def formation_time_s(time_s, current_A):
-    """Formation time [s] as the fit dates it, or None.
+def _condense_card(start, curves, runs, stats, picks, chain_params, series, vary, event_weight, max_nfev, progress,
+                   analytic=True, variant_of=None):
+    from memcompact.fit import prepare_curve, starting_values
 
-    The last time the running-median log current rises through halfway (in
-    decades) between its levels before and after formation
-    (:func:`memcompact.fit.data.formation_crossing_s`).
+    params = dict(start)
+    data = [prepare_curve(c, series_resistance_ohm=series) for c in curves]
+    if analytic:
+        params = starting_values(data, params, vary=tuple(vary) + ("nucleation_alpha",))
+    params = calibrate_formation(params, stats.voltages_V, stats.median_form_s, series)
+    params, shown = calibrate_events(params, stats, series)
+    if not any(e == "drop" for e in shown):
+        params["reservoir_m3"] = PARAMETER_TABLE["reservoir_m3"].upper   # no depletion in the chain: none in the card
+    # a rise slower than bridging the film makes it identifies the tunnelling decay length (fit.start.default_vary)
+    from memcompact.fit import default_vary
+    decay = tuple(n for n in default_vary(data) if n == "tunnel_decay_m") if analytic else ()
+    fit_vary = tuple(dict.fromkeys(tuple(vary) + decay + tuple(EVENT_PARAMETERS[e] for e in shown)))
+    fitted = fit_it(curves, card={"params": params}, vary=fit_vary, auto_start=False, series_resistance_ohm=series,
+                    loss="linear", event_weight=event_weight, max_nfev=max_nfev, progress=progress,
+                    global_method=None)
+    params = dict(fitted.params)
+    # the fit weighs levels against timing: put the delays and events back where the chain has them
+    params = calibrate_formation(params, stats.voltages_V, stats.median_form_s, series)
+    params, _ = calibrate_events(params, stats, series, events=shown)
+    scored = _score(curves, params, series)
+    card = dict(scored.card)
+    chain_slope, _ = stats.slope_decades_per_V()
+    card["condensed_from"] = {
+        "metal": chain_params.metal, **stats.to_dict(),
+        "seeds_per_voltage": len(stats.seeds), "median_seeds": [stats.seeds[m] for m in picks],
+        "series_resistance_ohm": series,
+        "chain_params": {k: (float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else v)
+                         for k, v in chain_params.to_dict().items()},
+        "chain_events_shown": shown, "varied": list(fit_vary),
+        "fit": {"rms_decades": [float(c["rms_decades"]) for c in fitted.card["curves"]],
+                "redchi": float(fitted.card["redchi"]), "max_nfev": int(max_nfev)},
+        "card": _model_record(params, stats, series, scored),
+    }
+    if variant_of is not None:
+        card["condensed_from"]["variant_of"] = variant_of
+    return CondenseResult(card=card, curves=curves, chain_results=runs, stats=stats, fit=scored,
+                          model_current_A=list(scored.model_current_A))
+
+
+def condense_variant(card, chain_overrides, voltage_V, duration_s, seed=1, seeds=5, n_samples=300,
+                     aperture_s="interval", event_weight=20.0, max_nfev=15, progress=False):
+    """A variant of a condensed card for a chain variant at one voltage (e.g. small reservoir, strong heating).
+
+    The chain of ``card["condensed_from"]`` with ``chain_overrides`` runs at
+    ``voltage_V`` for ``seeds`` seeds. The variant keeps the card's voltage
+    dependence (``nucleation_voltage_fraction``, ``nucleation_alpha``: one
+    voltage cannot measure it), moves the barrier to the variant's median
+    delay, maps its drop, refill and ECM jump (:func:`calibrate_events`) and
+    fits the levels, growth and event parameters to its median-delay run.
+
+    Parameters
+    ----------
+    card : dict
+        A card from :func:`condense`.
+    chain_overrides : dict
+        Chain parameters changed from those the card came from.
+    voltage_V : float
+        Stress voltage [V].
+    duration_s : float
+        Length of each run [s].
+
+    Returns
+    -------
+    CondenseResult
     """
-    return formation_crossing_s(np.asarray(time_s), np.asarray(current_A))
+    from memcompact.chain import ChainParams, validate
+    from memcompact.model import card_params
+
+    src = card["condensed_from"]
+    base = dict(src["chain_params"])
+    base["initial_clusters"] = tuple(tuple(c) for c in base.get("initial_clusters", ()))
+    chain_params = validate(ChainParams(**base)).replace(**chain_overrides)
+    seed_list = [int(seed) + j for j in range(int(seeds))]
+    runs, durations = run_chain_set(chain_params, [voltage_V], seed_list, duration_s, n_samples, aperture_s,
+                                    progress)
+    stats = chain_statistics(runs, [voltage_V], seed_list, durations)
+    if np.isnan(stats.median_form_s).any():
+        raise InputError(f"condense variant: most chain seeds do not form within {duration_s:g} s at {voltage_V:g} V")
+    picks = _median_runs(runs)
+    curves = [replace(runs[0][picks[0]].curve, source=f"chain_{voltage_V:g}V_variant.csv")]
+    series = float(chain_params.series_resistance_Ohm)
+    vary = ("nucleation_barrier_eV", "growth_activation_eV", "tunnel_resistance_ohm")
+    result = _condense_card(card_params(card), curves, runs, stats, picks, chain_params, series, vary,
+                            event_weight, max_nfev, progress, analytic=False,
+                            variant_of={"chain_overrides": dict(chain_overrides),
+                                        "card_voltages_V": src["voltages_V"]})
+    return result
 
 
 def level_errors_decades(time_s, chain_A, model_A, t_chain_s, t_model_s):
@@ -127,106 +712,28 @@ def level_errors_decades(time_s, chain_A, model_A, t_chain_s, t_model_s):
             float(np.median(diff[after])) if after.any() else 0.0)
 
 
-def _median_run(runs):
-    """The run with the median formation time (runs that never form count as latest)."""
-    times = [formation_time_s(r.curve.time_s, r.curve.current_A) for r in runs]
-    order = sorted(range(len(runs)), key=lambda k: np.inf if times[k] is None else times[k])
-    k = order[len(order) // 2]
-    return k, times
-
-
-def condense(voltages_V=(4.0, 4.5, 5.0), metal="Ag", thickness_m=40e-9, duration_s=300.0, seed=1,
-             seeds_per_voltage=5, n_samples=300, chain_overrides=None, vary=DEFAULT_VARY, event_weight=20.0,
-             max_nfev=60, progress=False):
-    """Run the chain at several voltages and fit a compact-model card to it.
-
-    Parameters
-    ----------
-    voltages_V : sequence of float
-        Constant stress voltages [V] (at least 2).
-    metal : str
-        Chain preset (``Ag``, ``Cu``, ``Ni``, ``Pt``).
-    thickness_m : float
-        Film thickness [m].
-    duration_s : float
-        Length of each chain run [s].
-    seed : int
-        Seed of the first run; every voltage uses the seeds ``seed ... seed + seeds_per_voltage - 1``
-        (the same devices stressed at each voltage: common random numbers, so the seed-to-seed
-        scatter does not masquerade as a voltage dependence).
-    seeds_per_voltage : int
-        Chain runs per voltage; the median-delay one is fitted.
-    n_samples : int
-        Samples per curve.
-    chain_overrides : dict, optional
-        Chain parameters to change from the preset (e.g. ``reservoir_m3``).
-    vary : sequence of str
-        Compact parameters to fit.
-    event_weight : float
-        Weight of the formation-time residuals (see :func:`memcompact.fit.fit_it`). The
-        samples between a model's and a curve's formation time all miss by ~8 decades, so
-        their cost grows linearly with the timing error: alone they fit the median of the
-        curves' delays exactly and leave the odd one out. Heavy, quadratic (``loss='linear'``)
-        formation-time residuals spread the timing error over all curves instead.
-    max_nfev : int
-        Fit budget (residual evaluations).
-    progress : bool
-        Progress on stderr.
-
-    Returns
-    -------
-    CondenseResult
-    """
-    from dataclasses import replace
-
-    from memcompact.chain import preset, simulate_chain
-
-    voltages = [float(v) for v in voltages_V]
-    if len(voltages) < 2 or any(not np.isfinite(v) or v <= 0 for v in voltages):
-        raise InputError("condense needs at least 2 positive, finite voltages")
-    if int(seeds_per_voltage) < 1:
-        raise InputError("seeds_per_voltage must be >= 1")
-    chain_params = replace(preset(metal), thickness_m=thickness_m, **(chain_overrides or {}))
-    all_runs, curves, seeds, seed_form = [], [], [], []
-    for k, v in enumerate(voltages):
-        runs = []
-        for j in range(int(seeds_per_voltage)):
-            s = seed + j
-            if progress:
-                print(f"condense: chain run at {v:g} V, seed {s}", flush=True)
-            runs.append(simulate_chain(chain_params, voltage_V=v, duration_s=duration_s, seed=s,
-                                       n_samples=n_samples))
-        m, times = _median_run(runs)
-        all_runs.append(runs)
-        # named as `memcompact condense` writes it
-        curves.append(replace(runs[m].curve, source=f"chain_{v:g}V.csv"))
-        seeds.append(seed + m)
-        seed_form.append([None if t is None else float(t) for t in times])
-    series = float(chain_params.series_resistance_Ohm)
-    start = preset_params("ag_sio2" if metal == "Ag" else "cu_sio2")
-    start["thickness_m"] = float(np.clip(thickness_m, PARAMETER_TABLE["thickness_m"].lower,
-                                         PARAMETER_TABLE["thickness_m"].upper))
-    spec = PARAMETER_TABLE["reservoir_m3"]
-    start["reservoir_m3"] = float(np.clip(chain_params.reservoir_m3, spec.lower, spec.upper))
-    start_card = {"params": start}
-    result = fit_it(curves, card=start_card, auto_start=True, vary=vary, series_resistance_ohm=series,
-                    loss="linear", event_weight=event_weight, max_nfev=max_nfev, progress=progress)
-    card = dict(result.card)
-    card["condensed_from"] = {
-        "metal": metal, "voltages_V": voltages, "duration_s": duration_s, "seeds": seeds,
-        "seeds_per_voltage": int(seeds_per_voltage), "seed_form_s": seed_form,
-        "series_resistance_ohm": series,
-        "chain_params": {k: (float(v) if isinstance(v, (int, float)) else v)
-                         for k, v in chain_params.to_dict().items()},
-        "chain_events": [c["events"] for c in card["curves"]],
-        "varied": list(result.vary),
-    }
-    return CondenseResult(card=card, curves=curves, chain_results=all_runs, fit=result,
-                          model_current_A=np.array(result.model_current_A))
+def plot_delay_vs_voltage(result, ax):
+    """Formation delay vs voltage: every chain seed, the chain's medians and line, the card's delays."""
+    stats = result.stats
+    v = np.asarray(stats.voltages_V)
+    for j in range(len(stats.seeds)):
+        ax.semilogy(v, stats.form_s[:, j], "o", ms=3, color="0.6", label="chain, each seed" if j == 0 else None)
+    ax.semilogy(v, stats.median_form_s, "s", color="k", label="chain median")
+    slope, intercept = stats.slope_decades_per_V()
+    vv = np.linspace(v.min(), v.max(), 50)
+    rec = result.card["condensed_from"]["card"]
+    t_card = np.array([np.nan if t is None else t for t in rec["form_s"]])
+    if np.isfinite(slope):
+        ax.semilogy(vv, 10 ** (intercept + slope * vv), "k:", lw=1, label=f"chain fit {slope:.2f} dec/V")
+        ax.semilogy(v, t_card, "-^", color="C0", label=f"compact card {rec['slope_decades_per_V']:.2f} dec/V")
+    else:
+        ax.semilogy(v, t_card, "^", color="C0", label="compact card")
+    ax.set(xlabel="stress voltage [V]", ylabel="formation time [s]")
+    ax.legend(fontsize=7)
 
 
 def plot_condensation(result, path):
-    """Chain curves and the condensed compact model, log current vs time, one panel per voltage."""
+    """Chain curves and the condensed compact model (one panel per voltage) and the delay vs voltage."""
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -234,20 +741,26 @@ def plot_condensation(result, path):
     from memcompact.io import atomic_savefig
 
     n = len(result.curves)
-    fig, axes = plt.subplots(n, 1, figsize=(7, 2.2 * n), sharex=True, squeeze=False)
-    for ax, curve, model_i, v in zip(axes[:, 0], result.curves, result.model_current_A,
-                                     result.card["condensed_from"]["voltages_V"]):
+    fig, axes = plt.subplots(n + 1, 1, figsize=(7, 2.2 * (n + 1)), squeeze=False)
+    src = result.card["condensed_from"]
+    for ax, curve, model_i, v, c in zip(axes[:n, 0], result.curves, result.model_current_A, src["voltages_V"],
+                                        result.card["curves"]):
         ax.semilogy(curve.time_s, np.maximum(np.abs(curve.current_A), NOISE_FLOOR_A), ".", ms=2, color="0.4",
                     label="cluster chain (median-delay seed)")
-        ax.semilogy(curve.time_s, np.maximum(np.abs(model_i), NOISE_FLOOR_A), color="C0", label="compact model")
+        ax.semilogy(curve.time_s, np.maximum(np.abs(model_i), NOISE_FLOOR_A), color="C0",
+                    label=f"compact card (rms {c['rms_decades']:.2f} dec)")
         ax.set_ylabel(f"|I| [A] at {v:g} V")
-    axes[0, 0].legend(loc="best", fontsize=8)
-    axes[0, 0].set_title("Condensation: chain I-t curves and the fitted compact model")
-    axes[-1, 0].set_xlabel("time [s]")
+        ax.set_xlabel("time [s]")
+        ax.legend(loc="best", fontsize=7)
+    axes[0, 0].set_title("Condensation: chain I-t curves and the condensed compact card")
+    plot_delay_vs_voltage(result, axes[n, 0])
     fig.tight_layout()
     atomic_savefig(fig, path, dpi=110)
     plt.close(fig)
 
 
-__all__ = ["CondenseResult", "DEFAULT_VARY", "condense", "formation_time_s", "level_errors_decades",
-           "plot_condensation", "simulate_curves"]
+__all__ = ["CondenseResult", "ChainStatistics", "DEFAULT_VARY", "DEFAULT_VOLTAGES_V", "EVENT_PARAMETERS",
+           "calibrate_events", "calibrate_formation", "chain_detect_events", "chain_statistics", "condense",
+           "condense_variant", "delay_slope_decades_per_V", "level_errors_decades", "model_currents_A",
+           "model_event_delays", "model_formation_times_s", "plot_condensation", "plot_delay_vs_voltage",
+           "run_chain_set", "simulate_curves"]

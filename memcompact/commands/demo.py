@@ -5,18 +5,20 @@ from __future__ import annotations
 NAME = "demo"
 HELP = "run the whole pipeline: chain -> condense -> fit -> export (Verilog-A, ngspice, Python) -> crossbar"
 DESCRIPTION = (
-    "On the built-in Ag/SiO2 default: cluster-chain simulations at several voltages, condensation to a "
-    "compact card, an lmfit fit of that card to the chain I-t curves, export to Verilog-A (compiled with "
-    "openvaf-r and run in ngspice against Python), ngspice subcircuit and standalone Python, then a 16x16 "
-    "crossbar program/read in ngspice with the Verilog-A model. Writes every stage's files, overview.png, "
-    "summary.json and summary.txt into OUT and prints the summary table. About 2-3 min on 2 cores; "
-    "--quick (the CI setting: 2 shorter chain runs, 4x4 array) well under a minute."
+    "On the built-in Ag/SiO2 default: cluster-chain simulations at 4 voltages x 5 seeds condensed into a "
+    "compact card (median formation time and its slope per volt kept), a small-reservoir and a strongly "
+    "heated chain condensed into card variants (drop with refill, ECM jump), an lmfit fit of the condensed "
+    "card to the chain I-t curves, export to Verilog-A (compiled with openvaf-r and run in ngspice against "
+    "Python), ngspice subcircuit and standalone Python, then a 16x16 crossbar program/read in ngspice with "
+    "the condensed and fitted card (write voltage and pulse chosen from the card). Writes every stage's "
+    "files, overview.png, summary.json and summary.txt into OUT and prints the summary table. "
+    "--quick is the CI setting (20 nm film, 3 seeds per variant, 4x4 array)."
 )
 
 
 def add_arguments(parser):
     parser.add_argument("-o", "--output", default="out/demo", metavar="DIR", help="output folder")
-    parser.add_argument("--quick", action="store_true", help="small setting (CI): fewer, shorter runs, 4x4 array")
+    parser.add_argument("--quick", action="store_true", help="small setting (CI): 20 nm film, fewer variant seeds, 4x4 array")
     parser.add_argument("--no-progress", action="store_true", help="do not show progress")
 
 
