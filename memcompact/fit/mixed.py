@@ -25,8 +25,9 @@ Starts
     nucleation barrier, the growth activation energy and the transfer
     coefficient together (SET: reduction, ``alpha``; RESET: oxidation,
     ``1 - alpha``), so a grid of ``START_GRID`` candidates around them is
-    simulated in one solver call per curve and the cheapest (robust cost)
-    starts the fit. Stress curves in the set add their own automatic
+    simulated in one solver call per curve, on each waveform's part up to
+    its first SET and RESET (:func:`memcompact.fit.waveform.leading_part`),
+    and the cheapest (robust cost) starts the fit. Stress curves in the set add their own automatic
     candidates (:func:`memcompact.fit.start.starting_candidates`).
 """
 
@@ -42,8 +43,8 @@ from memcompact.errors import InputError
 from memcompact.fit.core import (FAILED_RESIDUAL, LINEAR_STEP, LOG_STEP, SERIES, FitResult, GlobalProblem,
                                  _build_parameters, _check_names, _start_params, _unpack, robust_cost)
 from memcompact.fit.data import CurveData, log_current, prepare_curve
-from memcompact.fit.waveform import (WaveformData, is_waveform, prepare_waveform, rms_asinh, simulate_waveform,
-                                     switching_record, waveform_residual, waveform_residual_size)
+from memcompact.fit.waveform import (WaveformData, is_waveform, leading_part, prepare_waveform, rms_asinh,
+                                     simulate_waveform, switching_record, waveform_residual, waveform_residual_size)
 from memcompact.io import ITCurve, read_it_csv
 from memcompact.model.parameters import PARAMETER_TABLE, validate_params
 from memcompact.progress import Progress
@@ -160,7 +161,8 @@ def waveform_start_levels(waves, params):
     area = (params["radius_initial_m"] * 1e9) ** 2
     out = {}
     for name, value in (("leakage_conductance_S", 10 ** off),
-                        ("tunnel_resistance_ohm", max(r_on - params["contact_resistance_ohm"] / area, r_on / 2) * area)):
+                        ("tunnel_resistance_ohm",
+                         max(r_on - params["contact_resistance_ohm"] / area, r_on / 2) * area)):
         spec = PARAMETER_TABLE[name]
         out[name] = float(np.clip(value, spec.lower, spec.upper))
     return out
@@ -255,9 +257,10 @@ def fit_mixed(curves, card=None, vary=None, fix=(), noise_floor_A=None, complian
     series0 = np.array([d.series_resistance_ohm for d in data], dtype=float)
     if fixed_values.get(SERIES) is not None:
         series0[:] = float(fixed_values[SERIES])
-    problem = MixedProblem(data, base_candidates[0], rtol=rtol, event_weight=event_weight,
-                           horizon_factor=horizon_factor)
-    choice = choose_start(problem, base_candidates, base_labels, series0, loss, f_scale)
+    # the candidates are scored on each waveform's first SET and RESET (a long periodic trace repeats them)
+    scoring = MixedProblem(const + [leading_part(d) for d in waves], base_candidates[0], rtol=rtol,
+                           event_weight=event_weight, horizon_factor=horizon_factor)
+    choice = choose_start(scoring, base_candidates, base_labels, series0, loss, f_scale)
     start = base_candidates[choice.chosen]
     problem = MixedProblem(data, start, rtol=rtol, event_weight=event_weight, horizon_factor=horizon_factor)
     pars = _build_parameters(start, vary, data)
@@ -409,7 +412,8 @@ def waveform_report_lines(card):
         if c.get("kind") != "waveform":
             continue
         sw = c["switching"]
-        lines.append(f"    {c['file'] or '<curve>'}: waveform {c['voltage_range_V'][0]:g}..{c['voltage_range_V'][1]:g} V, "
+        v_lo, v_hi = c["voltage_range_V"]
+        lines.append(f"    {c['file'] or '<curve>'}: waveform {v_lo:g}..{v_hi:g} V, "
                      f"{c['samples']} samples ({c['stimulus_corners']} stimulus corners), series "
                      f"{c['series_resistance_ohm']:.4g} Ohm, asinh scale {c['asinh_scale_A']:.3g} A, "
                      f"asinh RMS {c['rms_asinh']:.3f} decades")
@@ -433,7 +437,8 @@ def mixed_report_text(result):
     for c in result.card["curves"]:
         if c.get("kind") == "waveform":
             continue
-        lines.append(f"    {c['file'] or '<curve>'}: {c['voltage_V']:g} V, series {c['series_resistance_ohm']:.4g} Ohm, "
+        lines.append(f"    {c['file'] or '<curve>'}: {c['voltage_V']:g} V, "
+                     f"series {c['series_resistance_ohm']:.4g} Ohm, "
                      f"log-current RMS {c['rms_decades']:.3f} decades")
         for key in ("t_form_s", "t_drop_s", "t_ecm_s"):
             dv, mv = c["events"][key], c["model_events"][key]
@@ -446,5 +451,6 @@ def mixed_report_text(result):
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["MixedFitResult", "MixedProblem", "START_GRID", "WAVEFORM_VARY", "build_mixed_card", "choose_start", "fit_mixed",
+__all__ = ["MixedFitResult", "MixedProblem", "START_GRID", "WAVEFORM_VARY", "build_mixed_card", "choose_start",
+           "fit_mixed",
            "mixed_report_text", "prepare_any", "waveform_curve_record", "waveform_start_levels"]

@@ -154,7 +154,8 @@ def prediction_report_lines(prediction):
             def fmt(x):
                 return "null" if x is None else f"{x:.3f} V"
 
-            lines.append(f"    {s['file'] or '<curve>'}: waveform {s['voltage_range_V'][0]:g}..{s['voltage_range_V'][1]:g} V, "
+            v_lo, v_hi = s["voltage_range_V"]
+            lines.append(f"    {s['file'] or '<curve>'}: waveform {v_lo:g}..{v_hi:g} V, "
                          f"series {s['series_resistance_ohm']:.4g} Ohm ({s['series_source']}), asinh RMS "
                          f"{s['rms_asinh']:.3f} decades")
             lines.append(f"        SET   data {fmt(sw['set_V']['data']):>9s}  model {fmt(sw['set_V']['model']):>9s}"

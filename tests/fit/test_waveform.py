@@ -122,7 +122,8 @@ def test_bad_waveform_input_exits_2_with_file_and_line_and_writes_nothing(tmp_pa
 
     backwards = tmp_path / "backwards.csv"
     rows = lines[:]
-    rows[header + 20] = f"{float(t[10])!r},{float(i[20])!r},{float(v[20])!r}"  # sample 20 (line header+21) dated before sample 19
+    # sample 20 (line header + 21) dated before sample 19
+    rows[header + 20] = f"{float(t[10])!r},{float(i[20])!r},{float(v[20])!r}"
     backwards.write_text("\n".join(rows) + "\n")
     err = _run_bad([good, backwards], capsys, out)
     assert f"{backwards}:{header + 21}: time not strictly increasing" in err
