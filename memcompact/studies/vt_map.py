@@ -48,6 +48,8 @@ PARAMETERS = {
     "points_per_decade": Param("int", 20, "1", "log-spaced output times per decade of time", minimum=2,
                                maximum=10000),
     "rtol": Param("float", 1e-2, "1", "relative tolerance of the integrator", minimum=1e-8, maximum=0.1),
+    "max_steps": Param("int", 200000, "1", "safety limit on the integrator's steps per decade of time (a task "
+                                           "past it fails)", minimum=1),
     "card": Param("str", "ag_sio2", "", "model card preset", choices=("ag_sio2", "cu_sio2")),
 }
 
@@ -101,7 +103,7 @@ def crossing_times_s(time_s, current_A, threshold_log_A):
 
 
 def formation_times_s(devices, n_devices, voltage_V, duration_s, series_resistance_ohm=1e3, rtol=1e-2,
-                      points_per_decade=20):
+                      points_per_decade=20, max_steps=200000):
     """Formation time of every device under a constant voltage [s] (NaN: not formed by ``duration_s``).
 
     The devices are integrated together (:func:`memcompact.model.integrate`)
@@ -130,7 +132,8 @@ def formation_times_s(devices, n_devices, voltage_V, duration_s, series_resistan
         samples = max(2, int(np.ceil(points_per_decade * np.log10(t_end / max(t_start, FIRST_SAMPLE_S / 10)))))
         times = np.unique(np.concatenate([[t_start], np.geomspace(max(t_start, FIRST_SAMPLE_S), t_end, samples)]))
         sol = integrate(params, constant(voltage_V, t_end - t_start), t_eval=times - t_start, n_devices=active.size,
-                        y0=y0, series_resistance_ohm=series_resistance_ohm, rtol=rtol)
+                        y0=y0, series_resistance_ohm=series_resistance_ohm, rtol=rtol,
+                        max_iterations=max_steps)
         positive = times > 0
         current = sol.current_A[:, positive]
         if threshold is None:
@@ -150,7 +153,8 @@ def run_task(params, seed):
     n = params["devices_per_task"]
     devices = draw_devices(params["card"], n, seed, params["spread_scale"])
     t_form, steps = formation_times_s(devices, n, params["voltage_V"], params["duration_s"],
-                                      params["series_resistance_ohm"], params["rtol"], params["points_per_decade"])
+                                      params["series_resistance_ohm"], params["rtol"], params["points_per_decade"],
+                                      params["max_steps"])
     formed = np.isfinite(t_form)
     return {"t_form_s": t_form.tolist(), "formed_fraction": float(formed.mean()),
             "t_form_median_s": float(np.median(t_form[formed])) if formed.any() else float("nan"),

@@ -46,6 +46,8 @@ def connect(scheduler=None, workers=None, timeout_s=CONNECT_TIMEOUT_S):
         The scheduler cannot be reached within ``timeout_s`` (one line with
         the address), or ``workers`` is not a positive whole number.
     """
+    if scheduler is not None:
+        _check_reachable(scheduler, timeout_s)
     import dask
     from distributed import Client, LocalCluster
 
@@ -65,7 +67,7 @@ def connect(scheduler=None, workers=None, timeout_s=CONNECT_TIMEOUT_S):
     n = workers if workers is not None else (os.cpu_count() or 1)
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise InputError(f"--workers must be a positive whole number, got {workers!r}")
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=None,
+    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address=":0",
                            silence_logs=logging.ERROR)
     client = Client(cluster, set_as_default=False)
     try:
@@ -73,6 +75,36 @@ def connect(scheduler=None, workers=None, timeout_s=CONNECT_TIMEOUT_S):
     finally:
         client.close()
         cluster.close()
+
+
+def _check_reachable(address, timeout_s):
+    """Open and close a TCP connection to a ``tcp://host:port`` scheduler address before Dask tries.
+
+    A refused or silent port is reported at once (or after ``timeout_s``)
+    rather than after Dask's retries; other protocols (tls, inproc, ucx) are
+    left to Dask.
+    """
+    import socket
+    from urllib.parse import urlsplit
+
+    text = str(address)
+    if "://" not in text:
+        text = "tcp://" + text
+    parts = urlsplit(text)
+    if parts.scheme != "tcp":
+        return
+    try:
+        host, port = parts.hostname, parts.port
+    except ValueError:
+        raise InputError(f"scheduler address {address!r} has no valid port (tcp://HOST:PORT)") from None
+    if not host or port is None:
+        raise InputError(f"scheduler address {address!r} is not tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host, port), timeout=timeout_s):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or str(exc) or type(exc).__name__
+        raise InputError(f"cannot reach the Dask scheduler at {address!r} within {timeout_s:g} s ({reason})") from None
 
 
 def check_output(path):
