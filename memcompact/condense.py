@@ -25,8 +25,9 @@ in four steps:
    ``reservoir_m3`` is chosen so the compact model drops as long after
    formation as the chain does; with a refill (Fig. 5h-j) the refill rate
    ``refill_rate_per_Vs`` so it comes back as soon; with an ECM jump (Fig. 6)
-   the thermal resistance ``thermal_resistance_K_per_W`` so the filament
-   heats past ``ecm_temperature_K`` as late. Each is a vectorised scan of the
+   the thermal resistance ``thermal_resistance_K_per_W`` and the flank
+   growth velocity ``radial_velocity_m_per_s`` so the slowly thickening
+   filament heats past ``ecm_temperature_K`` as late. Each is a vectorised scan of the
    compact model (one solver call per parameter, every voltage at once),
    scored on ``log`` of the delays.
 4. **Fit** with :func:`memcompact.fit.fit_it` (the one fitting machinery: log
@@ -70,12 +71,14 @@ from memcompact.model.stimulus import constant
 DEFAULT_VARY = ("nucleation_barrier_eV", "nucleation_voltage_fraction", "growth_activation_eV",
                 "tunnel_resistance_ohm")
 
-#: Event -> compact parameter that sets its delay (the order they are calibrated in).
-EVENT_PARAMETERS = {"drop": "reservoir_m3", "refill": "refill_rate_per_Vs", "ecm": "thermal_resistance_K_per_W"}
+#: Event -> compact parameters that set its delay (the events are calibrated in this order).
+EVENT_PARAMETERS = {"drop": ("reservoir_m3",), "refill": ("refill_rate_per_Vs",),
+                    "ecm": ("thermal_resistance_K_per_W", "radial_velocity_m_per_s")}
 
-#: Values scanned per event parameter (log spaced) [parameter unit].
+#: Values scanned per event parameter (log spaced; several parameters of one event: their product grid).
 EVENT_SCANS = {"reservoir_m3": np.logspace(-27.0, -21.0, 25), "refill_rate_per_Vs": np.logspace(-4.0, 2.0, 25),
-               "thermal_resistance_K_per_W": np.logspace(3.0, 8.0, 26)}
+               "thermal_resistance_K_per_W": np.logspace(3.0, 8.0, 11),
+               "radial_velocity_m_per_s": np.logspace(-8.0, 1.0, 10)}
 
 #: Current floor of the plots and level comparisons [A].
 NOISE_FLOOR_A = 1e-13
@@ -419,14 +422,15 @@ def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refi
     """Map the chain's drop, refill and ECM jump onto the card's reservoir and thermal parameters.
 
     For each event the majority of seeds show at some voltage
-    (:meth:`ChainStatistics.shows`), its parameter (:data:`EVENT_PARAMETERS`)
-    is scanned over :data:`EVENT_SCANS` (every value at every such voltage,
-    one solver call per voltage length) and the value whose delays are
+    (:meth:`ChainStatistics.shows`), its parameters (:data:`EVENT_PARAMETERS`)
+    are scanned over :data:`EVENT_SCANS` (every grid point at every such voltage,
+    one solver call per run length) and the point whose delays are
     closest to the chain's median delays in ``log`` (a missing event costs
     as much as a factor of 100) is kept. The AE reservoir sets when the
     filament's growth has used up the contact (drop), the refill rate how
-    soon surface diffusion restores it (refill), the thermal resistance when
-    Joule heating passes ``ecm_temperature_K`` (ECM jump). Events the chain
+    soon surface diffusion restores it (refill), the thermal resistance and
+    the flank growth velocity when the slowly thickening filament's Joule
+    heating passes ``ecm_temperature_K`` (ECM jump). Events the chain
     does not show are not touched; with no drop anywhere the reservoir is
     left as it is.
 
@@ -441,22 +445,35 @@ def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refi
     shown = []
     v_all = np.asarray(stats.voltages_V)
     dur_all = np.asarray(stats.duration_s)
+    joint = "drop" in events and "refill" in events and stats.shows("drop").any() and stats.shows("refill").any()
     for event in events:
         mask = stats.shows(event)
         if not mask.any():
             continue
         shown.append(event)
-        name = EVENT_PARAMETERS[event]
-        values = EVENT_SCANS[name]
-        target = stats.median_delay_s(event)[mask]
+        if event == "refill" and joint:
+            continue                                   # calibrated together with the drop
+        group = ("drop", "refill") if event == "drop" and joint else (event,)
+        names = tuple(n for e in group for n in EVENT_PARAMETERS[e])
+        scans = [EVENT_SCANS[n][::2] if len(group) > 1 else EVENT_SCANS[n] for n in names]
+        grid = np.array(np.meshgrid(*scans, indexing="ij")).reshape(len(names), -1)
         v, dur = v_all[mask], dur_all[mask]
         scan = dict(p)
-        scan[name] = np.repeat(values, v.size)
-        delays = model_event_delays(scan, np.tile(v, values.size), np.tile(dur, values.size),
-                                    series_resistance_ohm)[event].reshape(values.size, v.size)
+        for name, values in zip(names, grid):
+            scan[name] = np.repeat(values, v.size)
+        size = grid.shape[1]
+        delays = model_event_delays(scan, np.tile(v, size), np.tile(dur, size), series_resistance_ohm)
         miss = np.log(100.0)
-        cost = np.where(np.isfinite(delays), np.abs(np.log(np.maximum(delays, 1e-12) / target)), miss).sum(axis=1)
-        p[name] = float(values[int(np.argmin(cost))])
+        cost = np.zeros(size)
+        for e in group:
+            target = stats.median_delay_s(e)[mask]
+            d = delays[e].reshape(size, v.size)
+            ok = np.isfinite(d) & np.isfinite(target)
+            cost += np.where(ok, np.abs(np.log(np.maximum(d, 1e-12) / np.where(ok, target, 1.0))),
+                             np.where(np.isfinite(target), miss, 0.0)).sum(axis=1)
+        best = int(np.argmin(cost))
+        for name, values in zip(names, grid):
+            p[name] = float(values[best])
     validate_params(p)
     return p, shown
 
@@ -619,7 +636,7 @@ def _condense_card(start, curves, runs, stats, picks, chain_params, series, vary
     # a rise slower than bridging the film makes it identifies the tunnelling decay length (fit.start.default_vary)
     from memcompact.fit import default_vary
     decay = tuple(n for n in default_vary(data) if n == "tunnel_decay_m") if analytic else ()
-    fit_vary = tuple(dict.fromkeys(tuple(vary) + decay + tuple(EVENT_PARAMETERS[e] for e in shown)))
+    fit_vary = tuple(dict.fromkeys(tuple(vary) + decay + tuple(n for e in shown for n in EVENT_PARAMETERS[e])))
     fitted = fit_it(curves, card={"params": params}, vary=fit_vary, auto_start=False, series_resistance_ohm=series,
                     loss="linear", event_weight=event_weight, max_nfev=max_nfev, progress=progress,
                     global_method=None)

@@ -36,6 +36,7 @@ def _card_form_s(card, voltage_V, duration_s):
     return chain_detect_events(t, current)["t_form_s"]
 
 
+@pytest.mark.slow
 def test_card_meets_the_chain_median_delay_at_every_voltage(condensed):
     card = condensed.card
     src = card["condensed_from"]
@@ -52,6 +53,7 @@ def test_card_meets_the_chain_median_delay_at_every_voltage(condensed):
         assert abs(t_card / median - 1.0) < 0.30, (v, t_card, median)
 
 
+@pytest.mark.slow
 def test_card_keeps_the_slope_in_decades_per_volt(condensed):
     card = condensed.card
     src = card["condensed_from"]
@@ -64,6 +66,7 @@ def test_card_keeps_the_slope_in_decades_per_volt(condensed):
     assert abs(slope_card / slope_chain - 1.0) < 0.20, (slope_card, slope_chain)
 
 
+@pytest.mark.slow
 def test_card_records_where_it_came_from(condensed, tmp_path):
     save_model_card(tmp_path / "card.json", condensed.card)
     src = load_model_card(tmp_path / "card.json")["condensed_from"]
@@ -77,6 +80,7 @@ def test_card_records_where_it_came_from(condensed, tmp_path):
         assert int(curve.metadata["seed"]) == src["median_seeds"][k]
 
 
+@pytest.mark.slow
 def test_card_shows_no_event_the_chain_does_not_show(condensed):
     """An event the majority of seeds lacks is absent from the card at that voltage, and vice versa."""
     card = condensed.card
@@ -104,6 +108,7 @@ def _statistics_with(event_delays_s, voltages_V=VOLTAGES_V, seeds=SEEDS):
     return ChainStatistics(list(voltages_V), list(range(seeds)), [60.0] * n, form, events)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("delays", [{"drop": 8.0, "refill": 15.0}, {"ecm": 12.0}])
 def test_events_the_chain_shows_are_mapped_onto_the_card(condensed, delays):
     """Drop with refill, or an ECM jump, at every voltage of the chain -> the card shows it at every voltage.
