@@ -47,11 +47,18 @@ def add_arguments(parser):
     parser.add_argument("--quiet", action="store_true", help="no progress on stderr")
 
 
+#: Largest --rows / --cols per engine: the Python solver's line-preconditioned conjugate gradients
+#: scale to 1024 (docs/benchmarks.md, "Crossbar solver at scale"); ngspice's transient at 256x256
+#: already runs for hours.
+MAX_LINES = {"python": 1024, "ngspice": 256}
+
+
 def _check(args):
+    limit = MAX_LINES[args.engine]
     for name in ("rows", "cols"):
         value = getattr(args, name)
-        if value < 1 or value > 256:
-            raise InputError(f"--{name}: must be between 1 and 256, got {value}")
+        if value < 1 or value > limit:
+            raise InputError(f"--{name}: must be between 1 and {limit} with --engine {args.engine}, got {value}")
     for name, value, strict in (("--wire-ohm", args.wire_ohm, True), ("--driver-ohm", args.driver_ohm, False),
                                 ("--load-ohm", args.load_ohm, True), ("--program-v", args.program_v, True),
                                 ("--program-width", args.program_width, True), ("--read-v", args.read_v, True)):
@@ -118,7 +125,7 @@ def run(args):
     from memcompact.crossbar import plots
     from memcompact.crossbar.netlist import CrossbarSpec, transient_netlist, vmm_netlist
     from memcompact.crossbar.operations import program_and_read, program_phases, read_phases
-    from memcompact.crossbar.solver import ideal_vmm, solve_dc
+    from memcompact.crossbar.solver import ideal_vmm, solve_dc, solve_dc_many
     from memcompact.io import atomic_savefig, atomic_write_text
     from memcompact.model import card_params, load_model_card
     from memcompact.model.variability import sample_devices
@@ -166,20 +173,20 @@ def run(args):
         else:
             spec = spec.with_states(_formed_states(spec, checker))
             if args.task == "read":
-                currents = np.zeros((n, m))
-                for i in range(n):
-                    rows = np.zeros(n)
-                    rows[i] = args.read_v
-                    gates = None
-                    if spec.cell == "1T1R":
-                        gates = np.full(n, spec.transistor.gate_off_V)
-                        gates[i] = spec.transistor.gate_on_V
-                    if args.engine == "python":
-                        currents[i] = solve_dc(spec, rows, 0.0, gates).column_currents_A
-                    else:
-                        from memcompact.crossbar.netlist import run_vmm_ngspice
-                        currents[i] = run_vmm_ngspice(spec, rows, 0.0, gates)
-                    bar.update(1 + (i + 1) / n)
+                inputs = args.read_v * np.eye(n)          # read row i: read_V on it, every other line at 0 V
+                gate_rows = None
+                if spec.cell == "1T1R":
+                    gate_rows = np.where(np.eye(n, dtype=bool), spec.transistor.gate_on_V,
+                                         spec.transistor.gate_off_V)
+                if args.engine == "python":   # states frozen: one network, all rows as right-hand sides
+                    currents = solve_dc_many(spec, inputs, 0.0, gate_rows)
+                else:
+                    from memcompact.crossbar.netlist import run_vmm_ngspice
+                    currents = np.zeros((n, m))
+                    for i in range(n):
+                        currents[i] = run_vmm_ngspice(spec, inputs[i], 0.0, None if gate_rows is None else gate_rows[i])
+                        bar.update(1 + (i + 1) / n)
+                bar.update(2, note="simulated")
                 netlist = vmm_netlist(spec, np.where(np.arange(n) == 0, args.read_v, 0.0), title="read row 0",
                                       osdi=_OSDI_NAME)
                 out.mkdir(parents=True, exist_ok=True)

@@ -18,6 +18,16 @@ with :mod:`scipy.sparse`:
   (:func:`memcompact.model.integrate`: per-device ``voltage_scale`` and
   ``series_resistance_ohm``), which resolves the abrupt formation of each
   cell and its self-limitation by the series path inside the sub-interval.
+
+Linear algebra (``method``): a 1R array with every line driven is solved by
+conjugate gradients preconditioned by its own lines
+(:class:`memcompact.crossbar.network.LineNetwork`, O(N) per iteration, a few
+iterations, many right-hand sides together); 1T1R arrays, floating lines and
+``method="direct"`` use SuperLU on the assembled nodal matrix. Every cell's
+Thevenin resistance comes from two Rayleigh bounds in O(N)
+(:meth:`~memcompact.crossbar.network.LineNetwork.thevenin_bounds`); only a
+strongly biased cell whose bounds are further apart than
+:data:`THEVENIN_RTOL` gets an exact solve.
 """
 
 from __future__ import annotations
@@ -29,6 +39,8 @@ import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
 from memcompact.crossbar.netlist import GMIN_1T1R_S, Phase, _bias_array, gate_default, phase_starts_s
+from memcompact.crossbar.network import LineNetwork, NotConverged
+from memcompact.errors import InputError
 from memcompact.model import compiled
 from memcompact.model.solver import integrate
 from memcompact.model.stimulus import Stimulus
@@ -46,6 +58,19 @@ FIRST_STEP_SHARE = 1e-2
 #: accepts it at once or cuts it; a whole-piece trial for a switching cell let it through
 #: (0.008 decades off ngspice at 32x32), so those keep FIRST_STEP_SHARE.
 QUIET_FIRST_STEP_SHARE = 1.0
+#: Linear solvers: "auto" (conjugate gradients for a 1R array with every line driven, else SuperLU),
+#: "iterative" (conjugate gradients on the lines, SuperLU if they do not converge), "direct" (SuperLU).
+METHODS = ("auto", "direct", "iterative")
+#: Default of ``simulate_phases(thevenin_rtol=...)``: a cell the pulse selects gets an exact Thevenin
+#: resistance (one network solve each) where its Rayleigh bounds differ by more than this share; elsewhere
+#: it takes the block-Jacobi value between them [1]. Default: never. The bounds stay ~1e-6 apart on the
+#: benchmark cycle except in the pieces where the selected cells form (2.5e-5 S each for a moment: up to
+#: 11 % apart at 64x64), and the exact solves there moved the read currents by at most 7e-7 / 4e-7 /
+#: 4.5e-5 decades at 32x32 / 64x64 / 128x128 while costing 3 x N/2 solves of the whole array
+#: (docs/crossbar.md, "Thevenin resistances").
+THEVENIN_RTOL = float("inf")
+#: Right-hand sides solved together by the conjugate gradients (memory: ~10 x 8 bytes x nodes x this).
+RHS_CHUNK = 16
 
 
 @dataclass
@@ -105,49 +130,33 @@ class Network:
         c_idx = nm + r_idx
         self.r_idx, self.c_idx = r_idx, c_idx
         self.m_idx = 2 * nm + r_idx if self.one_t else None
-        ii, jj, vv = [], [], []
-
-        def stamp(a, b, g):
-            ii.extend([a, b, a, b])
-            jj.extend([a, b, b, a])
-            vv.extend([g, g, -g, -g])
-
-        a = r_idx[:, :-1].ravel()
-        b = r_idx[:, 1:].ravel()
-        c1 = c_idx[:-1, :].ravel()
-        c2 = c_idx[1:, :].ravel()
-        for x, y in ((a, b), (c1, c2)):
-            g = np.full(x.size, gw)
-            ii.extend(np.concatenate([x, y, x, y]))
-            jj.extend(np.concatenate([x, y, y, x]))
-            vv.extend(np.concatenate([g, g, -g, -g]))
+        # wire segments along the rows and up the columns
+        a = np.concatenate([r_idx[:, :-1].ravel(), c_idx[:-1, :].ravel()])
+        b = np.concatenate([r_idx[:, 1:].ravel(), c_idx[1:, :].ravel()])
+        g = np.full(a.size, gw)
+        ii = np.concatenate([a, b, a, b])
+        jj = np.concatenate([a, b, b, a])
+        vv = np.concatenate([g, g, -g, -g])
         rhs = np.zeros(self.size)
         diag = np.zeros(self.size)
         # row terminations at r[i, 0]
-        for i in range(n):
-            if np.isnan(rows[i]):
-                g, v = 1.0 / (rw + FLOAT_OHM), 0.0
-            else:
-                g, v = 1.0 / (rw + spec.driver_resistance_ohm), rows[i]
-            diag[r_idx[i, 0]] += g
-            rhs[r_idx[i, 0]] += g * v
+        floating = np.isnan(rows)
+        self.row_term_S = np.where(floating, 1.0 / (rw + FLOAT_OHM), 1.0 / (rw + spec.driver_resistance_ohm))
+        self.row_term_V = np.where(floating, 0.0, rows)
+        diag[r_idx[:, 0]] += self.row_term_S
+        rhs[r_idx[:, 0]] += self.row_term_S * self.row_term_V
         # column terminations at c[n-1, j]
-        self.col_g = np.zeros(m)
-        for j in range(m):
-            if np.isnan(cols[j]):
-                g, v = 1.0 / (rw + FLOAT_OHM), 0.0
-            elif spec.sense == "load":
-                g, v = 1.0 / (rw + spec.load_resistance_ohm), cols[j]
-            else:
-                g, v = gw, cols[j]
-            self.col_g[j] = g
-            diag[c_idx[n - 1, j]] += g
-            rhs[c_idx[n - 1, j]] += g * v
+        floating_c = np.isnan(cols)
+        sense_g = 1.0 / (rw + spec.load_resistance_ohm) if spec.sense == "load" else gw
+        self.col_g = np.where(floating_c, 1.0 / (rw + FLOAT_OHM), sense_g)
+        self.col_term_V = np.where(floating_c, 0.0, cols)
+        diag[c_idx[n - 1, :]] += self.col_g
+        rhs[c_idx[n - 1, :]] += self.col_g * self.col_term_V
+        self.floating = bool(floating.any() or floating_c.any())
         if self.one_t:  # gmin from each transistor's drain and source to bulk, as ngspice
             diag[self.m_idx.ravel()] += GMIN_1T1R_S
             diag[c_idx.ravel()] += GMIN_1T1R_S
-        base = sp.coo_matrix((np.asarray(vv, dtype=float), (np.asarray(ii), np.asarray(jj))),
-                             shape=(self.size, self.size)).tocsc()
+        base = sp.coo_matrix((vv, (ii, jj)), shape=(self.size, self.size)).tocsc()
         self.base = base + sp.diags(diag, format="csc")
         self.source = rhs
         self._lu_cache = None  # (conductances, SuperLU) of the last 1R factorisation (_factor_1r)
@@ -167,11 +176,37 @@ class Network:
             out = out + extra
         return out
 
-    def column_currents(self, v):
-        """Column currents [A] from the node voltages."""
-        last = self.c_idx[self.n - 1, :]
-        out = self.col_g * (v[last] - np.nan_to_num(self.col_V))
-        return np.where(np.isnan(self.col_V), np.nan, out)
+    def column_currents(self, v, g=None):
+        """Column currents [A] from the node voltages ``v`` (size,) or (size, k) -> (cols,) or (cols, k).
+
+        1R with the cell conductances ``g``: the sum of each column's cell currents (KCL on
+        the column wire; it keeps the small currents' precision, see
+        :meth:`LineNetwork.column_currents`). Otherwise the termination's current.
+        """
+        if g is not None and not self.one_t:
+            vr = v[self.r_idx.ravel()]
+            vc = v[self.c_idx.ravel()]
+            shape = (self.n, self.m) + vr.shape[1:]
+            out = np.einsum("ij,ij...->j...", np.asarray(g, dtype=float).reshape(self.n, self.m),
+                            (vr - vc).reshape(shape))
+        else:
+            last = self.c_idx[self.n - 1, :]
+            col_V = np.nan_to_num(self.col_V).reshape((-1,) + (1,) * (v.ndim - 1))
+            out = self.col_g.reshape(col_V.shape) * (v[last] - col_V)
+        return np.where(np.isnan(self.col_V).reshape((-1,) + (1,) * (v.ndim - 1)), np.nan, out)
+
+    def line_network(self):
+        """The same 1R network for the line-preconditioned conjugate gradients."""
+        return LineNetwork(self.n, self.m, 1.0 / self.spec.wire_resistance_ohm, self.row_term_S,
+                           self.row_term_V, self.col_g, self.col_term_V)
+
+    def uses_lines(self, method):
+        """Whether ``method`` solves this network by conjugate gradients."""
+        if method not in METHODS:
+            raise InputError(f"method: {method!r} unknown; choose from {', '.join(METHODS)}")
+        if self.one_t or method == "direct":
+            return False
+        return method == "iterative" or not self.floating
 
 
 def _mosfet(vd, vg, vs, beta, vto):
@@ -197,7 +232,8 @@ def _mosfet(vd, vg, vs, beta, vto):
     return current, dd, dg, ds
 
 
-def solve_dc(spec, row_V, col_V=0.0, gate_V=None, conductance_S=None, tol_V=1e-13, max_iterations=100):
+def solve_dc(spec, row_V, col_V=0.0, gate_V=None, conductance_S=None, tol_V=1e-13, max_iterations=100,
+             method="auto"):
     """Operating point of the array at fixed cell states.
 
     Parameters
@@ -214,6 +250,8 @@ def solve_dc(spec, row_V, col_V=0.0, gate_V=None, conductance_S=None, tol_V=1e-1
     tol_V : float
         Newton stop: largest node-voltage update [V] (1T1R).
     max_iterations : int
+    method : {"auto", "direct", "iterative"}
+        Linear solver (:data:`METHODS`).
 
     Returns
     -------
@@ -221,9 +259,80 @@ def solve_dc(spec, row_V, col_V=0.0, gate_V=None, conductance_S=None, tol_V=1e-1
     """
     net = Network(spec, row_V, col_V)
     g = spec.conductance_S() if conductance_S is None else np.asarray(conductance_S, dtype=float)
+    if net.uses_lines(method):
+        lines = net.line_network()
+        lines.set_conductances(g)
+        try:
+            xr, xc = lines.solve(*lines.source())
+        except NotConverged:
+            pass
+        else:
+            v = np.concatenate([xr[:, :, 0].ravel(), xc[:, :, 0].ravel()])
+            return _dc_solution(net, v, g, lines.iterations)
     gates = gate_default(spec, gate_V)
     v, iterations = _solve_network(net, g, gates, tol_V, max_iterations)
     return _dc_solution(net, v, g, iterations)
+
+
+def solve_dc_many(spec, row_V, col_V=0.0, gate_V=None, conductance_S=None, method="auto", chunk=RHS_CHUNK):
+    """Column currents [A] for many input vectors at the same cell states (reads, VMM batches).
+
+    Parameters
+    ----------
+    spec : CrossbarSpec
+    row_V : array_like
+        Row voltages [V], (k, rows): one operating point per line.
+    col_V : float or array_like
+        Column source voltages [V], shared.
+    gate_V : array_like, optional
+        1T1R gate voltages [V], (k, rows) or (rows,).
+    conductance_S : array_like, optional
+        Cell conductances [S] (rows, cols); default from ``spec.states``.
+    method : {"auto", "direct", "iterative"}
+    chunk : int
+        Right-hand sides per conjugate-gradient block.
+
+    Returns
+    -------
+    numpy.ndarray
+        Column currents [A], (k, cols).
+
+    Notes
+    -----
+    1R: one matrix for all inputs (the states are frozen), solved ``chunk`` right-hand sides
+    at a time by the line-preconditioned conjugate gradients, or with one SuperLU factorisation.
+    1T1R: the gates change the matrix, one :func:`solve_dc` per input.
+    """
+    row_V = np.atleast_2d(np.asarray(row_V, dtype=float))
+    k = row_V.shape[0]
+    g = spec.conductance_S() if conductance_S is None else np.asarray(conductance_S, dtype=float)
+    if spec.cell == "1T1R":
+        gates = None if gate_V is None else np.broadcast_to(np.asarray(gate_V, dtype=float), (k, spec.rows))
+        return np.array([solve_dc(spec, row_V[a], col_V, None if gates is None else gates[a], g,
+                                  method=method).column_currents_A for a in range(k)])
+    net = Network(spec, np.where(np.isnan(row_V[0]), np.nan, 0.0), col_V)
+    if np.any(np.isnan(row_V) != np.isnan(row_V[:1])):
+        raise InputError("row_V: the floating rows must be the same in every input")
+    rows = np.nan_to_num(row_V)
+    out = np.empty((k, spec.cols))
+    if net.uses_lines(method):
+        lines = net.line_network()
+        lines.set_conductances(g)
+        try:
+            for a in range(0, k, chunk):
+                xr, xc = lines.solve(*lines.source(row_V=rows[a:a + chunk]))
+                out[a:a + chunk] = lines.column_currents(xr, xc).T
+            return np.where(np.isnan(net.col_V)[None, :], np.nan, out)
+        except NotConverged:
+            pass
+    lu = _factor_1r(net, g.ravel())
+    rhs = np.zeros((net.size, k))
+    rhs[net.r_idx[:, 0], :] = (net.row_term_S[None, :] * rows).T
+    rhs[net.c_idx[-1, :], :] = (net.col_g * net.col_term_V)[:, None]
+    for a in range(0, k, chunk):
+        v = lu.solve(np.ascontiguousarray(rhs[:, a:a + chunk]))
+        out[a:a + chunk] = net.column_currents(v, g).T
+    return out
 
 
 def _factor_1r(net, g):
@@ -315,7 +424,7 @@ def _dc_solution(net, v, g, iterations):
     vr = v[net.r_idx]
     vc = v[net.c_idx]
     vcell = (v[net.ae] - v[net.ie]).reshape(n, m)
-    return DCSolution(column_currents_A=net.column_currents(v), row_node_V=vr, column_node_V=vc,
+    return DCSolution(column_currents_A=net.column_currents(v, g), row_node_V=vr, column_node_V=vc,
                       cell_voltage_V=vcell, cell_current_A=g.reshape(n, m) * vcell,
                       conductance_S=g.reshape(n, m), iterations=iterations)
 
@@ -392,7 +501,82 @@ def _phase_pieces(phase, substeps):
     return np.unique(np.concatenate([[c[0]], top, [c[4]]]))
 
 
-def simulate_phases(spec, phases, substeps=8, rtol=1e-3, progress=False, bias_fraction=0.6):
+class _PhaseNetwork:
+    """One phase's network at changing conductances: solves, column currents, Thevenin resistances."""
+
+    def __init__(self, spec, phase, method, thevenin_rtol=THEVENIN_RTOL):
+        self.spec = spec
+        self.thevenin_rtol = thevenin_rtol
+        self.net = Network(spec, phase.row_V, phase.col_V)
+        self.gates = (phase.gate_V if phase.gate_V is not None else gate_default(spec)) \
+            if spec.cell == "1T1R" else np.zeros(spec.rows)
+        self.lines = self.net.line_network() if self.net.uses_lines(method) else None
+        self.bounds = None if self.net.one_t else (self.lines or self.net.line_network())
+        self.x = None          # last solution in line coordinates (warm start)
+        self.v = None          # last solution as a node vector (SuperLU)
+        self.exact = None      # (cells, values, conductances) of the last exact Thevenin resistances
+        self.info = {"cg_iterations": 0, "exact_thevenin": 0, "fallback": False, "thevenin_gap": 0.0}
+
+    def solve(self, g):
+        """Cell voltages [V] (cells,) at the phase's full amplitude for conductances ``g`` (cells,)."""
+        if self.lines is not None:
+            self.lines.set_conductances(g)
+            before = self.lines.iterations
+            try:
+                self.x = self.lines.solve(*self.lines.source(), x0=self.x)
+            except NotConverged:
+                self.lines, self.x = None, None
+                self.info["fallback"] = True
+            else:
+                self.info["cg_iterations"] += self.lines.iterations - before
+                return (self.x[0] - self.x[1])[:, :, 0].ravel()
+        self.v, _ = _solve_network(self.net, g, self.gates)
+        return self.v[self.net.ae] - self.v[self.net.ie]
+
+    def column_currents(self, g):
+        """Column currents [A] of the last solve."""
+        if self.lines is not None:
+            return np.where(np.isnan(self.net.col_V), np.nan, self.lines.column_currents(*self.x)[:, 0])
+        return self.net.column_currents(self.v, g)
+
+    def thevenin(self, g, picks):
+        """Thevenin resistance [Ohm] of every cell at conductances ``g`` (after :meth:`solve`).
+
+        1R: the block-Jacobi value of :meth:`LineNetwork.thevenin_bounds` for every cell; exact
+        (one solve each) for the ``picks`` whose bounds differ by more than ``thevenin_rtol``, again
+        only once some conductance moved by more than 0.1 decade or the set grew. 1T1R: exact
+        for the picks (transistors linearised at the last operating point), 0 for the others.
+        """
+        if self.net.one_t:
+            r_th = np.zeros(g.size)
+            if picks.size:
+                r_th = _thevenin_resistance(self.net, g, None, picks, self.gates, self.v)
+            return r_th
+        self.bounds.set_conductances(g)
+        low, est, high = (b.ravel() for b in self.bounds.thevenin_bounds())
+        r_th = est.copy()
+        gap = (high[picks] - low[picks]) / low[picks]
+        if gap.size:
+            self.info["thevenin_gap"] = max(self.info["thevenin_gap"], float(gap.max()))
+        loose = picks[gap > self.thevenin_rtol]
+        if loose.size:
+            stale = self.exact is None or not np.all(np.isin(loose, self.exact[0])) or \
+                np.max(np.abs(np.log10(g / self.exact[2]))) > 0.1
+            if stale:
+                if self.lines is not None:
+                    values = self.lines.thevenin_exact(loose)
+                else:
+                    values = _thevenin_from_lu(self.net, _factor_1r(self.net, g), g, loose)[loose]
+                self.exact = (loose, values, g.copy())
+                self.info["exact_thevenin"] += loose.size
+            cells, values, _ = self.exact
+            where = np.searchsorted(cells, loose)
+            r_th[loose] = values[where]
+        return r_th
+
+
+def simulate_phases(spec, phases, substeps=8, rtol=1e-3, progress=False, bias_fraction=0.6, method="auto",
+                    thevenin_rtol=THEVENIN_RTOL):
     """Run program/read phases with the Python solver (see the module notes).
 
     Parameters
@@ -407,8 +591,14 @@ def simulate_phases(spec, phases, substeps=8, rtol=1e-3, progress=False, bias_fr
     progress : bool
         Progress bar on stderr.
     bias_fraction : float
-        Cells biased above this fraction of the phase's largest cell voltage get
-        their exact Thevenin resistance; the others see the ideal source (R_th = 0).
+        Cells biased above this fraction of the largest cell voltage at the phase's start may switch: they
+        start their integration with a short step and get an exact Thevenin resistance where
+        its bounds are loose (1T1R: the only ones with a Thevenin resistance).
+    method : {"auto", "direct", "iterative"}
+        Linear solver (:data:`METHODS`).
+    thevenin_rtol : float
+        Exact Thevenin resistances for the selected cells whose Rayleigh bounds are further apart
+        than this share (:data:`THEVENIN_RTOL`; ``info["thevenin_gap"]`` reports the largest gap seen).
 
     Returns
     -------
@@ -423,33 +613,30 @@ def simulate_phases(spec, phases, substeps=8, rtol=1e-3, progress=False, bias_fr
     phase_states = []
     starts, total = phase_starts_s(phases)
     iterations = 0
+    info = {"cg_iterations": 0, "exact_thevenin": 0, "fallback": False, "thevenin_gap": 0.0}
     with Progress("crossbar (python)", nphase, unit=" phases", enabled=progress) as bar:
         for k, phase in enumerate(phases):
-            net = Network(spec, phase.row_V, phase.col_V)
-            gates = (phase.gate_V if phase.gate_V is not None else gate_default(spec)) \
-                if spec.cell == "1T1R" else np.zeros(n)
+            net = _PhaseNetwork(spec, phase, method, thevenin_rtol)
             pieces = _phase_pieces(phase, substeps)
             sample = phase.sample_time_s()
-            r_th, g_rth = np.zeros(spec.n_cells), None
+            corners = phase.corners_s()
+            big = None
             for ta, tb in zip(pieces[:-1], pieces[1:]):
                 g = np.broadcast_to(compiled.conductance(tuple(y), params), (spec.n_cells,)).copy()
-                v, _ = _solve_network(net, g, gates)
-                v_cell = v[net.ae] - v[net.ie]
-                big = np.abs(v_cell) > bias_fraction * np.max(np.abs(v_cell)) if np.any(v_cell) else \
-                    np.zeros(spec.n_cells, dtype=bool)
-                picks = np.nonzero(big)[0]
-                # Thevenin resistances: again only when some conductance moved by more than
-                # 0.1 decade since they were computed (they depend on the network, not the source)
-                if picks.size and (g_rth is None or np.max(np.abs(np.log10(g / g_rth))) > 0.1):
-                    r_th = _thevenin_resistance(net, g, v_cell, picks, gates, v)
-                    g_rth = g
+                v_cell = net.solve(g)
+                if big is None:
+                    # the cells the pulse selects, from the phase's first solve: once they switch, their
+                    # own voltage falls below the half-selected cells' (self-limitation by the series
+                    # path), and a per-piece choice would then pick every half-selected cell
+                    vbig = np.max(np.abs(v_cell))
+                    big = np.abs(v_cell) > bias_fraction * vbig if vbig > 0 else np.zeros(spec.n_cells, dtype=bool)
+                    picks = np.nonzero(big)[0]
+                r_th = net.thevenin(g, picks)
                 v_th = v_cell * (1.0 + g * r_th)
-                if phase.corners_s()[1] <= ta < phase.corners_s()[2]:
+                if corners[1] <= ta < corners[2]:
                     vmax[k] = np.maximum(vmax[k], np.abs(v_cell).reshape(n, m))
-                times = np.array([ta, tb])
-                corners = phase.corners_s()
                 inner = corners[(corners > ta) & (corners < tb)]
-                times = np.unique(np.concatenate([times, inner]))
+                times = np.unique(np.concatenate([[ta, tb], inner]))
                 stim = Stimulus(times - ta, phase.shape(times))
                 # first trial step: 1/100 of the piece for the cells that may switch, the whole piece for
                 # the quiet ones (the default 1e-9 s costs every cell ~8 steps per piece to grow)
@@ -460,10 +647,14 @@ def simulate_phases(spec, phases, substeps=8, rtol=1e-3, progress=False, bias_fr
                 y = sol.final_state()
                 if abs(tb - sample) <= 1e-15 * max(1.0, sample):
                     g = np.broadcast_to(compiled.conductance(tuple(y), params), (spec.n_cells,)).copy()
-                    v, _ = _solve_network(net, g, gates)
-                    currents[k] = net.column_currents(v)
+                    net.solve(g)
+                    currents[k] = net.column_currents(g)
+            for key in ("cg_iterations", "exact_thevenin"):
+                info[key] += net.info[key]
+            info["fallback"] |= net.info["fallback"]
+            info["thevenin_gap"] = max(info["thevenin_gap"], net.info["thevenin_gap"])
             phase_states.append(y.reshape(4, n, m).copy())
             bar.update(k + 1)
     return TransientResult(sample_time_s=starts + np.array([p.sample_time_s() for p in phases]),
                            column_currents_A=currents, states=y.reshape(4, n, m), phase_states=phase_states,
-                           cell_voltage_V=vmax, info={"iterations": iterations, "substeps": substeps})
+                           cell_voltage_V=vmax, info={"iterations": iterations, "substeps": substeps, **info})
