@@ -251,14 +251,21 @@ def plot_regime_map(rmap, examples=None, path=None):
         mid = 0.5 * (v[1:] + v[:-1])
         return np.concatenate(([v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]))
 
+    quiet = np.zeros(rmap.labels.shape, dtype=bool)  # no nucleus anywhere in any seed's run
+    for i, g in enumerate(ga):
+        for j, m in enumerate(mu):
+            pts = [p for p in rmap.points if p["mobility_scale"] == m and p["redox_scale"] == g]
+            quiet[i, j] = bool(pts) and all(p.get("n_nucleations", 1) == 0 and not p.get("ie_deposit", True)
+                                            for p in pts)
     code = np.vectorize(REGIMES.index)(rmap.labels)
     from matplotlib.colors import BoundaryNorm, ListedColormap
     cmap = ListedColormap([REGIME_COLOURS[k] for k in REGIMES])
     ax.pcolormesh(edges(lx), edges(ly), code, cmap=cmap, norm=BoundaryNorm(np.arange(5) - 0.5, 4), alpha=0.75)
     for i in range(ly.size):
         for j in range(lx.size):
-            ax.text(lx[j], ly[i], f"{rmap.labels[i, j]}\n{rmap.agreement[i, j]:.0%}", ha="center", va="center",
-                    fontsize=8)
+            note = "\n(no nucleus\nin the run)" if quiet[i, j] else ""
+            ax.text(lx[j], ly[i], f"{rmap.labels[i, j]}\n{rmap.agreement[i, j]:.0%}{note}", ha="center",
+                    va="center", fontsize=8)
     ax.plot([0], [0], "k*", ms=12, label="preset (1, 1)")
     ax.set_xlabel("log10 ion mobility scale  (mu / mu_preset)")
     ax.set_ylabel("log10 redox rate scale  (Gamma_0 / Gamma_0,preset)")
@@ -280,8 +287,16 @@ def plot_regime_map(rmap, examples=None, path=None):
     return fig
 
 
+def load_regime_map(data):
+    """A :class:`RegimeMap` from the dictionary of :meth:`RegimeMap.to_dict` (e.g. a ``regime_map.json``)."""
+    return RegimeMap(mobility_scales=np.array(data["mobility_scales"], dtype=float),
+                     redox_scales=np.array(data["redox_scales"], dtype=float), seeds=list(data["seeds"]),
+                     points=list(data["points"]), labels=np.array(data["labels"], dtype="<U1"),
+                     agreement=np.array(data["agreement"], dtype=float), options=dict(data.get("options", {})))
+
+
 def example_runs(rmap, **options):
-    """One run per regime found on the map: the first grid point and seed that gave it.
+    """One run per regime found on the map: the first grid point and seed that gave it, preferring a run with nuclei.
 
     Returns
     -------
@@ -297,7 +312,8 @@ def example_runs(rmap, **options):
     duration = float(opts.pop("duration_s"))
     n_samples = int(opts.pop("n_samples"))
     out = {}
-    for pt in rmap.points:
+    ordered = sorted(rmap.points, key=lambda q: q.get("n_nucleations", 1) == 0 and not q.get("ie_deposit", True))
+    for pt in ordered:
         reg = pt["regime"]
         if reg in out:
             continue
