@@ -13,17 +13,20 @@ their diagonal, and ``G = diag(g)`` couples each row node to its column node
 through its cell. ``A`` is symmetric positive definite, and every block
 ``T_r``, ``T_c`` is tridiagonal: one chain per line.
 
-* **Solves** (:meth:`LineNetwork.solve`): conjugate gradients (Hestenes and
-  Stiefel 1952) preconditioned by the lines themselves, ``M = diag(T_r, T_c)``
-  (block Jacobi with one block per line; each block factorised once per set of
-  conductances with LAPACK's SPD tridiagonal ``dpttrf`` and applied with
-  ``dpttrs``, O(N) and no fill). The preconditioned operator is ``I - M^-1 C``
-  with the cell coupling ``C``; its spectrum lies within ``1 +- rho`` where
-  ``rho`` is about a line's summed cell conductance over its conductance to its
-  source (~1e-5 for the ag_sio2 cells on 1 Ohm wires with 100 Ohm drivers), so
-  a few iterations reach round-off. Many right-hand sides run together (block
-  vectors ``(N, M, k)``). The matrix is never assembled: the wires are
-  differences of neighbouring nodes, the cells a diagonal.
+* **Solves** (:meth:`LineNetwork.solve`): the row nodes are eliminated
+  through their tridiagonal blocks, and the column nodes' Schur complement
+  ``S = T_c - G T_r^-1 G`` (SPD) is solved by conjugate gradients (Hestenes and
+  Stiefel 1952) preconditioned by the column lines ``T_c``: block Jacobi with
+  one block per line, in red-black (rows / columns) order. Each block is
+  factorised once per set of conductances with LAPACK's SPD tridiagonal
+  ``dpttrf`` and applied with ``dpttrs``: O(N), no fill. The preconditioned
+  spectrum lies in ``[1 - rho^2, 1]``, with ``rho`` the spectral radius of block
+  Jacobi on the whole network, about a line's summed cell conductance over its
+  conductance to its source (~1e-5 for fresh ag_sio2 cells on 1 Ohm wires with
+  100 Ohm drivers, ~0.5 for a checkerboard of formed ones): 1-6 iterations to
+  round-off. Many right-hand sides can run together (block vectors). The
+  matrix is never assembled: wires are differences of neighbouring nodes,
+  cells a diagonal.
 * **Thevenin resistances** (:meth:`LineNetwork.thevenin_bounds`): the
   resistance a cell sees with itself removed lies between two networks that
   are sums of two chains (Rayleigh's monotonicity law): removing every other
@@ -122,6 +125,8 @@ class LineNetwork:
         er[:, -1] = 0.0
         ec = np.full((m, n), -w)
         ec[:, -1] = 0.0
+        self._col_diag = dc                    # T_c's diagonal, (M, N): column chains along the last axis
+        self._gT = np.ascontiguousarray(g.T)
         self._row_factors = self._factor(dr.ravel(), er.ravel()[:-1])
         self._col_factors = self._factor(dc.ravel(), ec.ravel()[:-1])
 
@@ -148,13 +153,6 @@ class LineNetwork:
         yc[-1] += self.col_term_S[:, None] * xc[-1]
         return yr, yc
 
-    def precondition(self, rr, rc):
-        """The line blocks' inverse applied to residual currents (N, M, k) -> node voltages."""
-        n, m, k = rr.shape
-        zr, info_r = lapack.dpttrs(*self._row_factors, rr.reshape(n * m, k))
-        zc, info_c = lapack.dpttrs(*self._col_factors, rc.transpose(1, 0, 2).reshape(m * n, k))
-        return zr.reshape(n, m, k), zc.reshape(m, n, k).transpose(1, 0, 2)
-
     def source(self, row_V=None, col_V=None):
         """Injected currents [A] of the line terminations, (N, M, k) row and column parts.
 
@@ -169,61 +167,87 @@ class LineNetwork:
         bc[-1, :, :] = (self.col_term_S[None, :] * col_V).T
         return br, bc
 
-    # ---- preconditioned conjugate gradients -----------------------------------------
+    # ---- conjugate gradients on the column nodes --------------------------------------
+    def _rows_inverse(self, v):
+        """``T_r^-1 v`` for row-node vectors (k, N, M)."""
+        k = v.shape[0]
+        x, info = lapack.dpttrs(*self._row_factors, v.reshape(k, self.n * self.m).T)
+        return x.T.reshape(k, self.n, self.m)
+
+    def _cols_inverse(self, v):
+        """``T_c^-1 v`` for column-node vectors in column order (k, M, N)."""
+        k = v.shape[0]
+        x, info = lapack.dpttrs(*self._col_factors, v.reshape(k, self.m * self.n).T)
+        return x.T.reshape(k, self.m, self.n)
+
+    def _schur(self, p):
+        """The column nodes' Schur complement ``(T_c - G T_r^-1 G) p`` for p (k, M, N)."""
+        w = self.wire_S
+        y = self._col_diag * p
+        y[..., :-1] -= w * p[..., 1:]
+        y[..., 1:] -= w * p[..., :-1]
+        u = self._rows_inverse(np.ascontiguousarray((self._gT * p).transpose(0, 2, 1)))
+        y -= self._gT * u.transpose(0, 2, 1)
+        return y
+
     def solve(self, br, bc, x0=None, rtol=CG_RTOL, maxiter=CG_MAXITER):
         """Node voltages [V] for injected currents ``br``, ``bc`` (N, M, k): k systems together.
 
-        Stops when every right-hand side's largest KCL residual is below ``rtol`` times its
-        largest injected current (checked on the true residual at the end).
+        The row nodes are eliminated (``x_r = T_r^-1 (b_r + G x_c)``, tridiagonal), and the
+        column nodes' Schur complement ``S = T_c - G T_r^-1 G`` (SPD) is solved by conjugate
+        gradients preconditioned with ``T_c`` (block Jacobi on the reduced system: its
+        spectrum lies in ``[1 - rho^2, 1]``, so about half the iterations of block Jacobi on
+        the whole network, on half the unknowns). Stops when every right-hand side's largest
+        KCL residual is below ``rtol`` times its largest injected current (checked on the
+        whole network's true residual at the end).
 
         Raises
         ------
         NotConverged
         """
-        if x0 is None:
-            xr, xc = self.precondition(br, bc)
-        else:
-            xr, xc = x0[0].copy(), x0[1].copy()
-        ar, ac = self.apply(xr, xc)
-        rr, rc = br - ar, bc - ac
-        scale = np.maximum(np.abs(br).max(axis=(0, 1)), np.abs(bc).max(axis=(0, 1)))
-        limit = rtol * np.where(scale > 0, scale, 1.0)
+        brk = np.ascontiguousarray(br.transpose(2, 0, 1))            # (k, N, M)
+        bck = np.ascontiguousarray(bc.transpose(2, 1, 0))            # (k, M, N)
+        scale = np.maximum(np.abs(brk).max(axis=(1, 2)), np.abs(bck).max(axis=(1, 2)))
+        limit = (rtol * np.where(scale > 0, scale, 1.0))[:, None, None]
+        rows_b = self._rows_inverse(brk)
+        rhs = bck + self._gT * rows_b.transpose(0, 2, 1)
+        x = self._cols_inverse(rhs) if x0 is None else np.ascontiguousarray(x0[1].transpose(2, 1, 0))
+        r = rhs - self._schur(x)
 
-        def norm(a, b):
-            return np.maximum(np.abs(a).max(axis=(0, 1)), np.abs(b).max(axis=(0, 1)))
+        def big(a):
+            return np.abs(a).max(axis=(1, 2), keepdims=True) > limit
 
-        def dot(a1, a2, b1, b2):
-            return np.einsum("ijk,ijk->k", a1, b1) + np.einsum("ijk,ijk->k", a2, b2)
+        def dot(a, b):
+            return np.einsum("kij,kij->k", a, b)[:, None, None]
 
-        done = norm(rr, rc) <= limit
-        zr, zc = self.precondition(rr, rc)
-        pr, pc = zr, zc
-        rz = dot(rr, rc, zr, zc)
+        active = big(r)
+        z = self._cols_inverse(r)
+        pdir = z
+        rz = dot(r, z)
         iterations = 0
-        while not np.all(done):
+        while np.any(active):
             if iterations >= maxiter:
-                raise NotConverged(f"conjugate gradients: {int((~done).sum())} of {done.size} right-hand sides "
-                                   f"above their tolerance after {maxiter} iterations")
+                raise NotConverged(f"conjugate gradients: {int(active.sum())} of {active.size} right-hand "
+                                   f"sides above their tolerance after {maxiter} iterations")
             iterations += 1
-            qr, qc = self.apply(pr, pc)
-            pq = dot(pr, pc, qr, qc)
-            alpha = np.where(done | (pq <= 0), 0.0, rz / np.where(pq > 0, pq, 1.0))
-            xr += alpha * pr
-            xc += alpha * pc
-            rr -= alpha * qr
-            rc -= alpha * qc
-            done = done | (norm(rr, rc) <= limit)
-            zr, zc = self.precondition(rr, rc)
-            rz_new = dot(rr, rc, zr, zc)
-            beta = np.where(done | (rz <= 0), 0.0, rz_new / np.where(rz > 0, rz, 1.0))
+            q = self._schur(pdir)
+            pq = dot(pdir, q)
+            alpha = np.where(active & (pq > 0), rz / np.where(pq > 0, pq, 1.0), 0.0)
+            x += alpha * pdir
+            r -= alpha * q
+            active &= big(r)
+            z = self._cols_inverse(r)
+            rz_new = dot(r, z)
+            beta = np.where(active & (rz > 0), rz_new / np.where(rz > 0, rz, 1.0), 0.0)
             rz = rz_new
-            pr = zr + beta * pr
-            pc = zc + beta * pc
+            pdir = z + beta * pdir
         self.iterations += iterations
-        # the recursive residual drifts from the true one: check the true one
+        xr = rows_b + self._rows_inverse(np.ascontiguousarray((self._gT * x).transpose(0, 2, 1)))
+        xr, xc = xr.transpose(1, 2, 0), x.transpose(2, 1, 0)
+        # the recursive residual drifts from the true one: check the whole network's
         ar, ac = self.apply(xr, xc)
-        true = norm(br - ar, bc - ac)
-        if np.any(true > 10.0 * limit):
+        true = np.maximum(np.abs(br - ar).max(axis=(0, 1)), np.abs(bc - ac).max(axis=(0, 1)))
+        if np.any(true > 10.0 * limit[:, 0, 0]):
             raise NotConverged(f"conjugate gradients: true KCL residual {true.max():.3g} A above "
                                f"{10 * limit.max():.3g} A after {iterations} iterations")
         return xr, xc
@@ -257,13 +281,15 @@ class LineNetwork:
             out.append(1.0 / np.maximum(yr, 1e-300) + 1.0 / np.maximum(yc, 1e-300))
         return out[0], out[1], out[2]
 
-    def thevenin_exact(self, cells, chunk=32, rtol=1e-8):
+    def thevenin_exact(self, cells, chunk=None, rtol=1e-8):
         """Exact Thevenin resistances [Ohm] of the flat cell indices ``cells`` (i * M + j).
 
         One unit current between each cell's row and column node (the cell in place),
-        solved ``chunk`` at a time: ``R_dp = v_r - v_c``, then ``R_th = R_dp / (1 - g R_dp)``.
+        solved ``chunk`` at a time (default: blocks of 2**18 cells x right-hand sides):
+        ``R_dp = v_r - v_c``, then ``R_th = R_dp / (1 - g R_dp)``.
         """
         cells = np.asarray(cells, dtype=int)
+        chunk = max(1, 2 ** 18 // (self.n * self.m)) if chunk is None else int(chunk)
         out = np.empty(cells.size)
         gflat = self.g.ravel()
         for a in range(0, cells.size, chunk):
