@@ -302,6 +302,8 @@ class WaveformData:
     levels : SwitchLevels or None
     events : list of dict
         :func:`switching_events` of the data.
+    period_s : float or None
+        Period [s] of a drive that repeats (:func:`drive_period_s`), else None.
     """
 
     curve: ITCurve
@@ -314,6 +316,7 @@ class WaveformData:
     stimulus: Stimulus
     levels: SwitchLevels | None
     events: list = field(default_factory=list)
+    period_s: float | None = None
 
     kind = "waveform"
 
@@ -390,9 +393,12 @@ def prepare_waveform(curve, noise_floor_A=None, compliance_A=None, series_resist
     levels = switch_levels(v, curve.current_A, scale)
     t = curve.time_s - curve.time_s[0]
     events = switching_events(t, v, curve.current_A, levels, scale) if levels else []
+    stimulus = waveform_stimulus(curve.time_s, v)
+    tolerance = max(STIMULUS_TOLERANCE * float(np.max(np.abs(v))), 2.0 * waveform_noise_floor_A(v))
     return WaveformData(curve=curve, series_resistance_ohm=series_resistance_ohm, noise_floor_A=floor,
                         scale_A=scale, compliance_A=compliance_A, y=asinh_current(curve.current_A, scale),
-                        plateau=plateau, stimulus=waveform_stimulus(curve.time_s, v), levels=levels, events=events)
+                        plateau=plateau, stimulus=stimulus, levels=levels, events=events,
+                        period_s=drive_period_s(t, v, tolerance))
 
 
 def leading_part(data, n_events=2):
@@ -415,8 +421,51 @@ def leading_part(data, n_events=2):
                         levels=data.levels, events=data.events[:n_events])
 
 
+#: A drive counts as periodic from this many periods on (fewer: integrated in one go) [1].
+MIN_PERIODS = 3
+
+
+def drive_period_s(time_s, voltage_V, tolerance_V):
+    """Period [s] of a drive that repeats itself from t = 0 (V(t + P) within ``tolerance_V`` of V(t)), else None.
+
+    The candidate period is the spacing of the rising crossings of the
+    drive's mid level (they must agree within two samples); at least
+    ``MIN_PERIODS`` periods.
+    """
+    t, v = np.asarray(time_s, float), np.asarray(voltage_V, float)
+    s = v - 0.5 * (v.max() + v.min())
+    k = np.nonzero((s[:-1] < 0) & (s[1:] >= 0))[0]
+    if k.size < MIN_PERIODS:
+        return None
+    tc = t[k] - s[k] * (t[k + 1] - t[k]) / (s[k + 1] - s[k])
+    gaps = np.diff(tc)
+    period = float(np.median(gaps))
+    if np.ptp(gaps) > 2.0 * float(np.median(np.diff(t))) or t[-1] < MIN_PERIODS * period:
+        return None
+    m = t <= t[-1] - period
+    if np.max(np.abs(np.interp(t[m] + period, t, v) - v[m])) > tolerance_V:
+        return None
+    return period
+
+
+def _one_period(stimulus, period_s):
+    """The first period of a periodic stimulus (corners up to ``period_s`` and the end point)."""
+    keep = stimulus.times_s < period_s * (1 - 1e-12)
+    times = np.append(stimulus.times_s[keep], period_s)
+    volts = np.append(stimulus.voltages_V[keep], stimulus.voltage(period_s))
+    return Stimulus(times, volts, label=f"one period ({period_s:g} s)")
+
+
 def simulate_waveform(params, data, series_ohm, n_devices, rtol=1e-3, max_iterations=200000):
     """Model currents [A] on one waveform curve's samples, shape (n_devices, T).
+
+    A periodic drive (:func:`drive_period_s`, e.g. ten periods of a
+    triangle) is integrated one period at a time from the state at the end
+    of the last; once every device's state at the end of a period is within
+    the solver's error tolerance of its state at the start (the loop has
+    settled), the model is periodic too and the later periods take the
+    currents of the last one integrated (interpolated at their own sample
+    phases), so ten identical periods cost a few.
 
     Parameters
     ----------
@@ -429,9 +478,40 @@ def simulate_waveform(params, data, series_ohm, n_devices, rtol=1e-3, max_iterat
     rtol : float
         Solver relative tolerance.
     """
-    sol = integrate(params, data.stimulus, t_eval=data.time_s, n_devices=n_devices,
-                    series_resistance_ohm=series_ohm, rtol=rtol, max_iterations=max_iterations)
-    return sol.current_A
+    t = data.time_s
+    period = getattr(data, "period_s", None)
+    if period is None:
+        sol = integrate(params, data.stimulus, t_eval=t, n_devices=n_devices,
+                        series_resistance_ohm=series_ohm, rtol=rtol, max_iterations=max_iterations)
+        return sol.current_A
+    from memcompact.model.solver import ATOL
+
+    one = _one_period(data.stimulus, period)
+    current = np.empty((n_devices, t.size))
+    y, last, settled = None, None, False
+    n_periods = int(np.ceil(t[-1] / period - 1e-9))
+    for k in range(n_periods):
+        sel = np.nonzero((t >= k * period - 1e-12 * period) & (t < (k + 1) * period - 1e-12 * period))[0]
+        if k == n_periods - 1:
+            sel = np.nonzero(t >= k * period - 1e-12 * period)[0]
+        rel = np.clip(t[sel] - k * period, 0.0, period)
+        if settled:
+            for dev in range(n_devices):
+                current[dev, sel] = np.interp(rel, last[0], last[1][dev])
+            continue
+        t_eval = np.union1d(rel, [period])
+        sol = integrate(params, one, t_eval=t_eval, n_devices=n_devices, y0=y, series_resistance_ohm=series_ohm,
+                        rtol=rtol, max_iterations=max_iterations)
+        pos = np.searchsorted(t_eval, rel)
+        current[:, sel] = sol.current_A[:, pos]
+        y_end = sol.final_state()
+        if y is not None:
+            y_start = np.broadcast_to(np.asarray(y, float).reshape(4, -1), y_end.shape)
+            err = np.abs(y_end - y_start) / (ATOL[:, None] + rtol * np.abs(y_start))
+            settled = bool(np.all(err <= 1.0))
+        y = y_end
+        last = (t_eval, sol.current_A)
+    return current
 
 
 def waveform_residual(data, model_current_A, event_weight=1.0):
@@ -488,7 +568,7 @@ def switching_record(data, model_current_A):
             "levels_log10_S": None if levels is None else {"off": round(levels.off, 4), "on": round(levels.on, 4)}}
 
 
-__all__ = ["ASINH_FLOOR_FACTOR", "SwitchLevels", "WaveformData", "asinh_current", "is_waveform", "leading_part",
-           "log_conductance", "model_switching", "polarity_stretches", "prepare_waveform", "rms_asinh",
+__all__ = ["ASINH_FLOOR_FACTOR", "SwitchLevels", "WaveformData", "asinh_current", "drive_period_s", "is_waveform",
+           "leading_part", "log_conductance", "model_switching", "polarity_stretches", "prepare_waveform", "rms_asinh",
            "simplify_polyline", "simulate_waveform", "switch_levels", "switching_events", "switching_record",
            "waveform_noise_floor_A", "waveform_residual", "waveform_residual_size", "waveform_stimulus"]
