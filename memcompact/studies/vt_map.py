@@ -133,7 +133,7 @@ def formation_times_s(devices, n_devices, voltage_V, duration_s, series_resistan
         times = np.unique(np.concatenate([[t_start], np.geomspace(max(t_start, FIRST_SAMPLE_S), t_end, samples)]))
         sol = integrate(params, constant(voltage_V, t_end - t_start), t_eval=times - t_start, n_devices=active.size,
                         y0=y0, series_resistance_ohm=series_resistance_ohm, rtol=rtol,
-                        max_iterations=max_steps)
+                        first_step_s=max(FIRST_SAMPLE_S, 1e-3 * (t_end - t_start)), max_iterations=max_steps)
         positive = times > 0
         current = sol.current_A[:, positive]
         if threshold is None:
