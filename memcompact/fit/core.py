@@ -588,7 +588,7 @@ def _given_card_record(card, given, starts, labels, choice, data):
 def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_A=None, series_resistance_ohm=None,
            auto_start=None, loss="soft_l1", f_scale=0.1, event_weight=1.0, max_nfev=60, rtol=1e-3,
            horizon_factor=10.0, progress=False, global_method="differential_evolution", global_rms_decades=0.3,
-           global_max_nfev=120):
+           global_max_nfev=40):
     """Fit the compact model to constant-voltage I-t curves (global fit, shared device parameters).
 
     Parameters
@@ -654,7 +654,10 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
     global_rms_decades : float
         Log-current RMS [decades] above which the global method runs.
     global_max_nfev : int
-        Budget of residual evaluations of the global method.
+        Budget of residual evaluations of the global method (the default, 40,
+        is about one ``differential_evolution`` population for the usual
+        4-8 fitted parameters: a seeded multi-start in the box, each
+        start one solver call, before the polish).
 
     Returns
     -------

@@ -203,26 +203,28 @@ HOLD_DECADES = 1.0
 
 
 def formed_level_holds(time_s, current_A, floor_A, events, width):
-    """True when the current stays within ``HOLD_DECADES`` of the formed level for ``HOLD_SHARE`` of the record.
+    """True when the current stays within ``HOLD_DECADES`` (up or down) of the formed level for ``HOLD_SHARE`` of the record.
 
     A filament that bridges the film and holds is formed, whatever comes
     after it (a depletion drop, a refill, an ECM jump to a much higher
     level); flicker while a chain bridges the film (contacts forming and
-    breaking within a few seconds) does not hold, and is then dated by the
-    three-quarter rule of :func:`detect_curve_events`.
+    breaking within a few seconds) does not hold, nor does a first step of
+    a rise that climbs on by more than a decade soon after (a chain's
+    two-stage bridging): those are dated by the three-quarter rule of
+    :func:`detect_curve_events`.
     """
     from memcompact.events import _running_median
 
     t = np.asarray(time_s, dtype=float)
     y = _running_median(np.log10(np.maximum(np.abs(np.asarray(current_A, dtype=float)), floor_A)), width)
     jf = int(np.searchsorted(t, events["t_form_s"]))
-    level = np.log10(events["i_after_form_A"]) - HOLD_DECADES
-    reached = np.nonzero(y[jf:] >= level)[0]  # the detector dates the rise part-way up
+    formed = np.log10(events["i_after_form_A"])
+    reached = np.nonzero(y[jf:] >= formed - HOLD_DECADES)[0]  # the detector dates the rise part-way up
     if not reached.size:
         return False
     j0 = jf + int(reached[0])
-    below = np.nonzero(y[j0:] < level)[0]
-    end = t[j0 + int(below[0])] if below.size else t[-1]
+    left = np.nonzero(np.abs(y[j0:] - formed) > HOLD_DECADES)[0]
+    end = t[j0 + int(left[0])] if left.size else t[-1]
     return bool(end - t[j0] >= HOLD_SHARE * (t[-1] - t[0]))
 
 

@@ -58,21 +58,11 @@ def _check_events(shape, record):
         assert model == pytest.approx(truth[key], rel=EVENT_TOLERANCE), f"{key} of the fitted model"
 
 
-#: Curves the model can express in shape but where the fit misses the goal (measured, docs/fitting.md):
-#: reported as expected failures, not strict (the same shape passes at the other noise levels).
-KNOWN_SHORTFALLS = {
-    "formation_drop_refill_n08": "the model's refill rises over ~20-35 s where the data step within 2 s; at this "
-                                 "draw and noise the fit centres that ramp ~8 s early: 0.38 decade RMS",
-}
-
-
 def _param(entry):
     shape = entry[0]
     marks = [pytest.mark.slow]
     if shape.expressible:
         marks.append(pytest.mark.xfail(reason=shape.expressible, strict=True))
-    elif shape.name in KNOWN_SHORTFALLS:
-        marks.append(pytest.mark.xfail(reason=KNOWN_SHORTFALLS[shape.name], strict=False))
     return pytest.param(entry, id=shape.name, marks=marks)
 
 
