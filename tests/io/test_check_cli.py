@@ -36,7 +36,7 @@ BAD = [
      "bad.csv: only 5 data rows, at least 10 needed"),
     ("missing-column", "# voltage_V: 1\ntime_s\n" + "\n".join(r.split(",")[0] for r in GOOD_ROWS) + "\n",
      "bad.csv:2: missing column 'current_A'"),
-    ("no-voltage", "time_s,current_A\n" + "\n".join(GOOD_ROWS) + "\n", "bad.csv: no voltage known"),
+    ("no-voltage", "time_s,current_A\n" + "\n".join(GOOD_ROWS) + "\n", "bad.csv:1: no voltage known"),
     ("empty", "", "bad.csv: file is empty"),
     ("binary", b"\x7fELF\x02\x01\x01\x00" * 64, "bad.csv: binary file"),
 ]
