@@ -30,8 +30,8 @@ goes all the way:
    each at chain and compact level; delay vs voltage; export; crossbar).
 
 Everything goes into one folder with a ``summary.json`` and a printed table.
-``quick=True`` is the small setting CI runs (a 20 nm film, 3 seeds for the
-variants, a 4 x 4 array).
+``quick=True`` is the small setting CI runs (a 20 nm film at 3-4.5 V, 3
+seeds for each variant, a 4 x 4 array).
 """
 
 from __future__ import annotations
@@ -48,10 +48,11 @@ from memcompact.errors import InputError
 from memcompact.io import atomic_savefig, atomic_write_text, write_it_csv
 
 
-#: Chain variants of the ``variants`` stage: name -> chain parameters changed (docs/chain.md, observation 6).
+#: Chain variants of the ``variants`` stage: name -> (chain parameters changed, run length [s])
+#: (docs/chain.md, observations 7 and 8: a small AE reservoir at 3 V, 500 s; strong Joule heating at 3 V, 300 s).
 VARIANTS = {
-    "drop": (("reservoir_m3", 300e-27), ("contact_radius_m", 2.5e-9)),   # small AE reservoir: drop and refill
-    "ecm": (("thermal_resistance_K_per_W", 1.5e6), ("compliance_A", 1e-2)),  # strong Joule heating: ECM jump
+    "drop": ((("reservoir_m3", 300e-27), ("contact_radius_m", 2.5e-9)), 500.0),
+    "ecm": ((("thermal_resistance_K_per_W", 1.5e6), ("compliance_A", 1e-2)), 300.0),
 }
 
 
@@ -71,10 +72,12 @@ class DemoSettings:
         First seed.
     seeds : int
         Seeds per voltage of the condensation.
-    variant_voltage_V, variant_duration_s : float
-        Stress [V] and run length [s] of the drop/refill and ECM variants.
+    variant_voltage_V : float
+        Stress of the drop/refill and ECM variants [V] (run lengths: :data:`VARIANTS`).
     variant_seeds : int
         Seeds of each variant.
+    variant_thickness_m : float or None
+        Film thickness of the variants [m] (None: the condensation's).
     condense_max_nfev, variant_max_nfev, fit_max_nfev : int
         Budgets of the condensation, variant and demo fits (residual evaluations).
     crossbar_size : int
@@ -83,14 +86,14 @@ class DemoSettings:
         Shortest programming pulse tried [s] (lengthened by decades when the card needs it).
     """
 
-    voltages_V: tuple = (3.5, 4.0, 4.5, 5.0)
+    voltages_V: tuple = (2.5, 3.0, 3.5, 4.0)
     thickness_m: float = 40e-9
-    duration_s: float = 300.0
+    duration_s: float = 1000.0
     seed: int = 1
     seeds: int = 5
     variant_voltage_V: float = 3.0
-    variant_duration_s: float = 300.0
     variant_seeds: int = 5
+    variant_thickness_m: float | None = None
     condense_max_nfev: int = 15
     variant_max_nfev: int = 8
     fit_max_nfev: int = 10
@@ -99,8 +102,9 @@ class DemoSettings:
 
 
 FULL = DemoSettings()
-QUICK = DemoSettings(voltages_V=(3.0, 3.5, 4.0, 4.5), thickness_m=20e-9, variant_voltage_V=2.5, variant_seeds=3,
-                     condense_max_nfev=8, variant_max_nfev=5, fit_max_nfev=5, crossbar_size=4)
+QUICK = DemoSettings(voltages_V=(3.0, 3.5, 4.0, 4.5), thickness_m=20e-9, duration_s=300.0, variant_seeds=3,
+                     variant_thickness_m=40e-9, condense_max_nfev=8, variant_max_nfev=5, fit_max_nfev=5,
+                     crossbar_size=4)
 
 
 @dataclass
@@ -191,9 +195,12 @@ def _variants(settings, out, condensed, progress, record):
     from memcompact.model.cards import save_model_card
 
     results = {}
-    for name, overrides in VARIANTS.items():
-        result = condense_variant(condensed.card, dict(overrides), settings.variant_voltage_V,
-                                  settings.variant_duration_s, seed=settings.seed, seeds=settings.variant_seeds,
+    for name, (overrides, duration) in VARIANTS.items():
+        overrides = dict(overrides)
+        if settings.variant_thickness_m is not None:
+            overrides["thickness_m"] = settings.variant_thickness_m
+        result = condense_variant(condensed.card, overrides, settings.variant_voltage_V, duration,
+                                  seed=settings.seed, seeds=settings.variant_seeds,
                                   max_nfev=settings.variant_max_nfev, progress=progress)
         folder = out / "variants"
         path = folder / f"chain_{name}_{settings.variant_voltage_V:g}V.csv"

@@ -117,11 +117,19 @@ def test_a_voltage_independent_card_cannot_be_written_selectively():
 
 
 def test_write_pulse_lengthens_the_pulse_the_card_needs():
-    """A card whose delay is 1000x the preset's is written with a longer pulse, not swapped."""
-    params = preset_params("ag_sio2")
+    """A card 1000x slower than the preset, with the driver capped at the preset's write voltage.
+
+    It cannot form within the 5 ms pulse at any allowed voltage, so the pulse
+    is lengthened (by decades) to what the card needs, and the card kept.
+    """
+    preset = preset_params("ag_sio2")
+    preset_V, _ = selective_write_V(preset, 5e-3, 16)
+    params = dict(preset)
     kt = 8.617333262e-5 * params["temperature_K"]
     params["nucleation_barrier_eV"] += kt * np.log(1e3)
-    write_V, width, selective, note = write_pulse(params, 5e-3, 16)
+    candidates = np.arange(2.0, preset_V + 0.01, 0.25)
+    assert selective_write_V(params, 5e-3, 16, candidates=candidates)[0] is None
+    write_V, width, selective, note = write_pulse(params, 5e-3, 16, candidates=candidates)
     assert write_V is not None and selective, note
     assert width > 5e-3 and "lengthened" in note
     t_sel, t_half = formation_times_s(params, [write_V, write_V / 2], 3 * 16 * width)

@@ -23,9 +23,9 @@ DESCRIPTION = ("Condensation, microscopic -> circuit level: the cluster-chain si
 
 def add_arguments(parser):
     parser.add_argument("--metal", default="Ag", help="chain preset: Ag, Cu, Ni or Pt")
-    parser.add_argument("--voltages", default="3.5,4.0,4.5,5.0", help="comma-separated stress voltages [V]")
+    parser.add_argument("--voltages", default="2.5,3.0,3.5,4.0", help="comma-separated stress voltages [V]")
     parser.add_argument("--thickness", type=float, default=40e-9, help="film thickness [m]")
-    parser.add_argument("--duration", type=float, default=300.0,
+    parser.add_argument("--duration", type=float, default=1000.0,
                         help="length of the runs at the lowest voltage [s] (higher voltages follow their delay)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the first chain run (then seed+1, ...)")
     parser.add_argument("--seeds-per-voltage", type=int, default=5,
