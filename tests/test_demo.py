@@ -57,6 +57,25 @@ def test_cards_load_and_the_fit_follows_the_chain(demo_out):
         variant = load_model_card(out / "variants" / f"card_{name}.json")["condensed_from"]
         assert variant["variant_of"]["card_voltages_V"] == src["voltages_V"]
         assert len(variant["seeds"]) == QUICK.variant_seeds
+        # an event most of the variant's seeds show is in its card (and one none shows is not)
+        for event in ("drop", "ecm"):
+            share, delay = variant["event_share"][event][0], variant["card"]["delay_s"][event][0]
+            if share > 0.5:
+                assert delay is not None, (name, event)
+            elif share == 0:
+                assert delay is None, (name, event, delay)
+
+
+@pytest.mark.xfail(strict=True, reason="issue 16.5 asks < 0.3 decade RMS on every demo curve; the chain's "
+                   "formation is a flickering, non-monotonic climb and the condensed card (a monotone rise) stays "
+                   "at 0.4-1.3 decades (docs/condense.md)")
+def test_every_demo_curve_fits_below_0p3_decades(demo_out):
+    out, _ = demo_out
+    fitted = load_model_card(out / "fit" / "card.json")
+    rms = [c["rms_decades"] for c in fitted["curves"]]
+    for name in ("drop", "ecm"):
+        rms += [c["rms_decades"] for c in load_model_card(out / "variants" / f"card_{name}.json")["curves"]]
+    assert max(rms) < 0.3, rms
 
 
 def test_verilog_a_compiled_and_agrees_with_python(demo_out):
