@@ -13,7 +13,7 @@ with :mod:`scipy.sparse`:
   cells' present conductances, and every cell is replaced by what it sees:
   a Thevenin source ``V_th`` (scaled by the pulse's common trapezoid, exact
   for a linear network) behind ``R_th`` (its driving-point resistance with
-  the cell removed, from one extra solve per strongly biased cell). The states
+  the cell removed, see below). The states
   then advance with the model's own stiff, vectorised ROS2 integrator
   (:func:`memcompact.model.integrate`: per-device ``voltage_scale`` and
   ``series_resistance_ohm``), which resolves the abrupt formation of each
@@ -23,11 +23,13 @@ Linear algebra (``method``): a 1R array with every line driven is solved by
 conjugate gradients preconditioned by its own lines
 (:class:`memcompact.crossbar.network.LineNetwork`, O(N) per iteration, a few
 iterations, many right-hand sides together); 1T1R arrays, floating lines and
-``method="direct"`` use SuperLU on the assembled nodal matrix. Every cell's
-Thevenin resistance comes from two Rayleigh bounds in O(N)
-(:meth:`~memcompact.crossbar.network.LineNetwork.thevenin_bounds`); only a
-strongly biased cell whose bounds are further apart than
-:data:`THEVENIN_RTOL` gets an exact solve.
+``method="direct"`` use SuperLU on the assembled nodal matrix. A 1R cell's
+Thevenin resistance is the block-Jacobi value between two Rayleigh bounds,
+for all cells in O(N)
+(:meth:`~memcompact.crossbar.network.LineNetwork.thevenin_bounds`); a cell
+the pulse selects gets an exact solve only where its bounds are further apart
+than ``thevenin_rtol`` (default :data:`THEVENIN_RTOL`: never). 1T1R: exact
+for the selected cells (one SuperLU solve each), 0 for the others.
 """
 
 from __future__ import annotations
