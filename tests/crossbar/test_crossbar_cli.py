@@ -52,6 +52,8 @@ def test_written_netlist_runs_with_ngspice_b(tmp_path):
     ["--rows", "4", "--cols", "4", "--wire-ohm", "-1"],
     ["--rows", "4", "--cols", "4", "--card", "missing.json"],
     ["--rows", "4", "--cols", "4", "--cell", "2T2R"],
+    ["--rows", "1025", "--cols", "4", "--engine", "python"],
+    ["--rows", "4", "--cols", "300", "--engine", "ngspice"],
 ])
 def test_bad_input_exits_2_and_writes_nothing(tmp_path, args):
     out = tmp_path / "out"
@@ -59,3 +61,21 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path, args):
     assert proc.returncode == 2
     assert not out.exists()
     assert proc.stderr.strip().count("\n") == 0 or "usage" in proc.stderr
+
+
+def test_python_engine_accepts_arrays_up_to_1024_lines(tmp_path):
+    """The size check: 1024 lines with the Python solver, 256 with ngspice (run() is not called)."""
+    import argparse
+
+    from memcompact.commands import crossbar
+    from memcompact.errors import InputError
+
+    parser = argparse.ArgumentParser()
+    crossbar.add_arguments(parser)
+    for engine, size in (("python", 1024), ("ngspice", 256)):
+        args = parser.parse_args(["--rows", str(size), "--cols", str(size), "--engine", engine,
+                                  "-o", str(tmp_path / "out")])
+        crossbar._check(args)
+        args.rows += 1
+        with pytest.raises(InputError, match=f"between 1 and {size} with --engine {engine}"):
+            crossbar._check(args)
