@@ -53,10 +53,9 @@ class NotConverged(RuntimeError):
     """The conjugate gradients did not reach their tolerance (strongly coupled lines or floating lines)."""
 
 
-def _series_S(a, b):
-    """Two conductances in series [S] (0 when both are 0)."""
-    s = a + b
-    return np.where(s > 0, a * b / np.where(s > 0, s, 1.0), 0.0)
+def _series_S(wire_S, b):
+    """A wire segment ``wire_S`` > 0 in series with a conductance ``b`` >= 0 [S]."""
+    return wire_S * b / (wire_S + b)
 
 
 def _line_admittance_S(shunt_S, wire_S):
