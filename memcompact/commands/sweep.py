@@ -71,6 +71,25 @@ def draw(parquet, figure):
     return study
 
 
+def _run_stoppable(function, *args, **kwargs):
+    """Call ``function`` with SIGTERM (a batch system's time limit, ``kill``) turned into KeyboardInterrupt,
+    so the finished rows are written before the command stops (exit status 130)."""
+    import signal
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return function(*args, **kwargs)
+
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
 def run(args):
     if args.spec == "plot":
         if args.results is None:
@@ -92,8 +111,8 @@ def run(args):
         raise InputError("no output file: give -o OUT.parquet (the spec has no 'output')")
     check_output(output)
     figure = None if args.no_plot else _figure_path(args, output)
-    summary = run_sweep(spec, output, workers=args.workers, scheduler=args.scheduler,
-                        progress=not args.no_progress)
+    summary = _run_stoppable(run_sweep, spec, output, workers=args.workers, scheduler=args.scheduler,
+                             progress=not args.no_progress)
     drawn = ""
     if figure is not None and summary["ok"] + summary["skipped"] > 0:
         draw(output, figure)

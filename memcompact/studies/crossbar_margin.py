@@ -148,6 +148,7 @@ def plot_results(table, path=None):
     import matplotlib
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
+    import matplotlib.ticker
 
     groups = summarise(table)
     wires = sorted({k[0] for k in groups})
@@ -167,10 +168,11 @@ def plot_results(table, path=None):
     axes[0].set_ylabel("read margin (V_LRS - V_HRS) / V_read  [1]")
     axes[0].set_title("far-cell read margin, random 50 % pattern, lines floating")
     axes[1].set_ylabel("VMM error  mean |I - G_nominal V| / G_nominal V  [1]")
-    axes[1].set_yscale("log")
     axes[1].set_title("VMM error: IR drop and device spread")
     for ax in axes:
+        ax.set_yscale("log")
         ax.set_xscale("log", base=2)
+        ax.xaxis.set_major_formatter(matplotlib.ticker.ScalarFormatter())
         ax.set_xlabel("array size n (n x n)")
         ax.grid(alpha=0.3, which="both")
     axes[1].legend(fontsize=7, ncol=1, title="wire per segment, spread", title_fontsize=7)
