@@ -471,11 +471,12 @@ GLOBAL_BOX_DECADES = 1.0
 GLOBAL_BOX_SHARE = 0.25
 
 
-def _curves_rms(problem, currents):
-    """Log-current RMS [decades] of each curve (compliance plateau left out) for one parameter set."""
-    out = []
-    for k, d in enumerate(problem.data):
-        r = (log_current(currents[k], d.noise_floor_A)[problem.index[k]] - d.log_i)[~d.plateau]
+def _curves_rms(problem, residual):
+    """Log-current RMS [decades] of each curve (compliance plateau left out) from a :meth:`GlobalProblem.residual`."""
+    out, at = [], 0
+    for d in problem.data:
+        r = np.asarray(residual[at:at + d.log_i.size])[~d.plateau]
+        at += d.log_i.size + len(d.marks)
         out.append(float(np.sqrt(np.mean(r ** 2))) if r.size else 0.0)
     return out
 
@@ -491,11 +492,7 @@ def _global_stage(mres, residual, local, problem, sets_for, current_values, meth
     results (robust cost) and a record of what ran.
     """
     def rms_of(result):
-        model, series = sets_for(current_values(result.params))
-        try:
-            return _curves_rms(problem, problem.simulate([model], [series])[0])
-        except (RuntimeError, FloatingPointError):
-            return [FAILED_RESIDUAL]
+        return _curves_rms(problem, result.residual)
 
     before = rms_of(mres)
     record = {"method": method, "threshold_decades": rms_decades, "rms_before": [round(r, 4) for r in before],
