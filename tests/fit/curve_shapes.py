@@ -24,7 +24,7 @@ Command that regenerates the CSVs of a catalogue (for a look, not stored):
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
