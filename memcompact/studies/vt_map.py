@@ -202,7 +202,10 @@ def plot_results(table, path=None):
         for k, t in enumerate(s["t_form_s"]):
             density[k], _ = np.histogram(np.log10(t[np.isfinite(t)]), bins=y_edges)
             density[k] /= max(t.size, 1)
-        mesh = ax.pcolormesh(x_edges, 10 ** y_edges, np.ma.masked_equal(density.T, 0), cmap="Blues", shading="flat")
+        from matplotlib.colors import LogNorm
+        shown = np.ma.masked_less(density.T, 1e-4)
+        mesh = ax.pcolormesh(x_edges, 10 ** y_edges, shown, cmap="Blues", shading="flat",
+                             norm=LogNorm(vmin=1e-4, vmax=max(float(density.max()), 1e-3)))
         fig.colorbar(mesh, ax=ax, label="share of devices per bin")
         med, lo, hi = s["band"].T
         ax.fill_between(volts, lo, hi, color="tab:orange", alpha=0.25, lw=0, label="10-90 % of devices")
