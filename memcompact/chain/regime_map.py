@@ -252,18 +252,24 @@ def plot_regime_map(rmap, examples=None, path=None):
         return np.concatenate(([v[0] - (mid[0] - v[0])], mid, [v[-1] + (v[-1] - mid[-1])]))
 
     quiet = np.zeros(rmap.labels.shape, dtype=bool)  # no nucleus anywhere in any seed's run
+    missing = np.zeros(rmap.labels.shape, dtype=bool)  # no run at this point (a partial map)
     for i, g in enumerate(ga):
         for j, m in enumerate(mu):
             pts = [p for p in rmap.points if p["mobility_scale"] == m and p["redox_scale"] == g]
+            missing[i, j] = not pts
             quiet[i, j] = bool(pts) and all(p.get("n_nucleations", 1) == 0 and not p.get("ie_deposit", True)
                                             for p in pts)
     code = np.vectorize(REGIMES.index)(rmap.labels)
     from matplotlib.colors import BoundaryNorm, ListedColormap
     cmap = ListedColormap([REGIME_COLOURS[k] for k in REGIMES])
-    ax.pcolormesh(edges(lx), edges(ly), code, cmap=cmap, norm=BoundaryNorm(np.arange(5) - 0.5, 4), alpha=0.75)
+    ax.pcolormesh(edges(lx), edges(ly), np.ma.masked_array(code, missing), cmap=cmap,
+                  norm=BoundaryNorm(np.arange(5) - 0.5, 4), alpha=0.75)
     for i in range(ly.size):
         for j in range(lx.size):
             note = "\n(no nucleus\nin the run)" if quiet[i, j] else ""
+            if missing[i, j]:
+                ax.text(lx[j], ly[i], "not run", ha="center", va="center", fontsize=8, color="0.4")
+                continue
             ax.text(lx[j], ly[i], f"{rmap.labels[i, j]}\n{rmap.agreement[i, j]:.0%}{note}", ha="center",
                     va="center", fontsize=8)
     ax.plot([0], [0], "k*", ms=12, label="preset (1, 1)")
