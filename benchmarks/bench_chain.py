@@ -1,7 +1,8 @@
 """Benchmark of the cluster-chain simulator: cost, and the voltage-time curve over seeds.
 
 Run: ``.venv/bin/python benchmarks/bench_chain.py`` (add ``--quick`` for 3
-seeds, ``--map`` to also draw the regime map). Prints
+seeds, ``--map`` to also draw the regime map: slow, its low-mobility /
+high-redox points take minutes each, docs/chain.md "Regime map"). Prints
 
 1. wall time [s] and steps of a 1e6 s stress at 2.5 V and of the default run
    (Ag, 40 nm, 3 V, 300 s), seeds 1-3 (issue 16 part 3: under 10 s and 2 s);
