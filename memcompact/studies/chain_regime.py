@@ -39,6 +39,8 @@ OUTPUTS = {
     "ie_share": pa.float64(),
     "attached_fraction": pa.float64(),
     "supply_limited": pa.bool_(),
+    "n_nucleations": pa.int64(),
+    "ie_deposit": pa.bool_(),
     "n_steps": pa.int64(),
 }
 
@@ -52,7 +54,7 @@ def run_task(params, seed):
 
     options = {k: v for k, v in params.items() if k not in _AXES}
     point = classify_point(params["mobility_scale"], params["redox_scale"], seed, **options)
-    return {k: point[k] for k in OUTPUTS}
+    return {k: point.get(k) for k in OUTPUTS}
 
 
 def regime_map_from_table(table):
@@ -62,7 +64,7 @@ def regime_map_from_table(table):
     data = table.filter(pc.equal(table["status"], "ok")).to_pylist()
     mus = np.array(sorted({r["mobility_scale"] for r in data}))
     gammas = np.array(sorted({r["redox_scale"] for r in data}))
-    labels = np.full((gammas.size, mus.size), "?", dtype="<U1")
+    labels = np.full((gammas.size, mus.size), "a", dtype="<U1")   # points without runs: drawn as "not run"
     agreement = np.zeros((gammas.size, mus.size))
     for i, g in enumerate(gammas):
         for j, m in enumerate(mus):
@@ -71,19 +73,18 @@ def regime_map_from_table(table):
                 labels[i, j], agreement[i, j] = majority_label(runs)
     first = data[0] if data else {}
     options = {k: first[k] for k in PARAMETERS if k not in _AXES and k in first}
-    points = [{k: r[k] for k in ("mobility_scale", "redox_scale", "seed", *OUTPUTS)} for r in data]
+    points = [{k: r.get(k) for k in ("mobility_scale", "redox_scale", "seed", *OUTPUTS)} for r in data]
     return RegimeMap(mobility_scales=mus, redox_scales=gammas, seeds=sorted({r["seed"] for r in data}),
                      points=points, labels=labels, agreement=agreement, options=options)
 
 
 def plot_results(table, path=None):
-    """The a-d regime map (majority of the seeds at each point, with its agreement)."""
+    """The a-d regime map (majority of the seeds at each point, with its agreement; points of an
+    unfinished sweep without any run are marked "not run")."""
     from memcompact.chain.regime_map import plot_regime_map
     from memcompact.errors import InputError
 
     rmap = regime_map_from_table(table)
     if rmap.labels.size == 0:
         raise InputError("the sweep file has no finished chain runs to draw")
-    if "?" in rmap.labels:
-        raise InputError("the sweep file misses some grid points (rerun the sweep to finish them)")
     return plot_regime_map(rmap, path=path)
