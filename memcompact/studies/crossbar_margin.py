@@ -176,8 +176,8 @@ def plot_results(table, path=None):
         ax.set_xlabel("array size n (n x n)")
         ax.grid(alpha=0.3, which="both")
     axes[1].legend(fontsize=7, ncol=1, title="wire per segment, spread", title_fontsize=7)
-    fig.suptitle(f"1R crossbar Monte Carlo: median and 10-90 % band of {counts.min()}-{counts.max()} arrays per point",
-                 fontsize=10)
+    arrays = f"{counts.min()}" if counts.min() == counts.max() else f"{counts.min()}-{counts.max()}"
+    fig.suptitle(f"1R crossbar Monte Carlo: median and 10-90 % band of {arrays} arrays per point", fontsize=10)
     if path is not None:
         from memcompact.io import atomic_savefig
         atomic_savefig(fig, path, dpi=110)
