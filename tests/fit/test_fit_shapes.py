@@ -33,7 +33,7 @@ from tests.fit.curve_shapes import FLOOR_A, make_curve, shape_catalogue, write_c
 
 CATALOGUE = shape_catalogue()
 #: Curves also fitted through the command line.
-CLI_CURVES = ("formation_ecm_n04", "formation_drop_refill_n02")
+CLI_CURVES = ("formation_compliance_n04", "formation_drop_n02")
 EVENT_TOLERANCE = 0.10
 RMS_DECADES = 0.3
 
