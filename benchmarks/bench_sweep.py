@@ -2,7 +2,7 @@
 
 Run: ``.venv/bin/python benchmarks/bench_sweep.py`` (``--quick`` for a smaller
 sweep). The study is (b), the compact model's voltage-time map (vt_map):
-voltages 3.4-4.0 V x 4 seeds, 200 devices per task, 1 s of stress, so every
+voltages 3.4-4.0 V x 4 seeds, 800 devices per task (``--devices``), 1 s of stress, so every
 task is pure numpy in one process. For each worker count a local cluster of
 that many single-threaded worker processes is started first (its start-up is
 reported apart and not in the sweep's time), then the same sweep is run into
@@ -21,11 +21,11 @@ import time
 from pathlib import Path
 
 
-def bench_spec(quick):
+def bench_spec(quick, devices):
     from memcompact.sweep import parse_spec
 
     return parse_spec({"study": "vt_map", "seeds": 2 if quick else 4, "parameters": {
-        "voltage_V": [3.4, 3.6, 3.8, 4.0], "devices_per_task": 100 if quick else 200, "duration_s": 1.0}})
+        "voltage_V": [3.4, 3.6, 3.8, 4.0], "devices_per_task": 100 if quick else devices, "duration_s": 1.0}})
 
 
 def timed_sweep(spec, workers, folder):
@@ -48,8 +48,9 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="2 seeds, 100 devices per task")
     parser.add_argument("--repeats", type=int, default=1, help="runs per worker count (the best is kept)")
+    parser.add_argument("--devices", type=int, default=800, help="devices per task")
     args = parser.parse_args(argv)
-    spec = bench_spec(args.quick)
+    spec = bench_spec(args.quick, args.devices)
     load_before = os.getloadavg()
     rows = {}
     with tempfile.TemporaryDirectory() as folder:
