@@ -48,8 +48,10 @@ def test_verilog_a_structure():
     # time is read once, only to tell a transient's operating point (t = 0, flag "tran") from its time points
     code = "\n".join(line.split("//")[0] for line in text.splitlines())
     assert code.count("$abstime") == 1 and f"hold = ({HOLD_CONDITION}) ? 1.0 : 0.0;" in code
-    assert text.count("<+ ddt(") == len(STATES)
-    assert code.count("<+ hold*V(s_") == len(STATES)
+    # each state's charge is state_charge*V(s): ngspice's chgtol floor then stands for 1e-13 state units
+    assert code.count("<+ ddt(state_charge*V(s_") == len(STATES)
+    assert code.count("<+ state_charge*(hold*V(s_") == len(STATES)
+    assert re.search(r"localparam real state_charge = 0.1;", text)
     assert '`include "constants.vams"' in text and "`M_PI" in text and "`P_K/`P_Q" in text
     # every intermediate assigned exactly once
     for name in re.findall(r"^    real (\w+);", text, re.MULTILINE):
