@@ -4,6 +4,9 @@
 
 PY     := .venv/bin/python
 PYTEST := $(PY) -m pytest
+# Tests run in one pytest-xdist worker per core, one test file per worker at a time
+# (module fixtures are built once); XDIST= runs them in one process.
+XDIST  ?= -n auto --dist loadfile
 
 .PHONY: help setup test test-quick demo toolchain clean
 
@@ -19,10 +22,10 @@ setup:
 
 # pytest's exit 5 means it collected no test: reported and failed, never a pass.
 test: setup
-	@$(PYTEST) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -ne 5 ] || echo "make: pytest ran no test (exit 5)" >&2; exit $$rc; }
+	@$(PYTEST) $(XDIST) $(PYTEST_ARGS) || { rc=$$?; [ $$rc -ne 5 ] || echo "make: pytest ran no test (exit 5)" >&2; exit $$rc; }
 
 test-quick: setup
-	@$(PYTEST) -m "not slow" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -ne 5 ] || echo "make: pytest ran no test (exit 5)" >&2; exit $$rc; }
+	@$(PYTEST) $(XDIST) -m "not slow" $(PYTEST_ARGS) || { rc=$$?; [ $$rc -ne 5 ] || echo "make: pytest ran no test (exit 5)" >&2; exit $$rc; }
 
 demo: setup
 	@bash scripts/demo.sh
