@@ -316,6 +316,78 @@ def _build_parameters(start, vary, data):
     return pars
 
 
+
+class LeastSquaresObjective:
+    """lmfit objective of a fitting problem (:class:`GlobalProblem` or the mixed one).
+
+    ``problem`` provides ``simulate(param_sets, series_sets)``, ``residual(currents)`` and
+    ``residual_size()``. :meth:`residual` caches the last point, :meth:`jacobian` is a forward
+    difference whose perturbed parameter sets are simulated in one call with the point itself
+    (steps: ``LOG_STEP`` on log10 parameters, 1 % or 1 Ohm on loop resistances, ``LINEAR_STEP``
+    of the value or of 5 % of the range otherwise, turned back at the upper bound).
+    """
+
+    def __init__(self, problem, var_names, series0, bar):
+        self.problem = problem
+        self.var_names = list(var_names)
+        self.series0 = np.asarray(series0, dtype=float)
+        self.bar = bar
+        self._cache = {}
+
+    def sets_for(self, values):
+        """Model parameters and per-curve loop resistances of one value vector."""
+        model, series = _unpack(values, self.var_names)
+        s = self.series0.copy()
+        for k, v in series.items():
+            s[k] = v
+        return model, s
+
+    def evaluate(self, value_rows):
+        """Residual vectors of several value vectors, simulated in one call (failed runs: FAILED_RESIDUAL)."""
+        psets, ssets = zip(*(self.sets_for(v) for v in value_rows))
+        try:
+            cur = self.problem.simulate(list(psets), list(ssets))
+        except (RuntimeError, FloatingPointError):
+            return [np.full(self.problem.residual_size(), FAILED_RESIDUAL) for _ in value_rows]
+        return [self.problem.residual(c) for c in cur]
+
+    def values(self, p):
+        """The varied parameters' values of lmfit ``Parameters`` as a vector."""
+        return np.array([p[n].value for n in self.var_names], dtype=float)
+
+    def residual(self, p):
+        """lmfit's residual function."""
+        x = self.values(p)
+        key = x.tobytes()
+        if key not in self._cache:
+            self._cache.clear()
+            self._cache[key] = self.evaluate([x])[0]
+        self.bar.update(self.bar.done + 1)
+        return self._cache[key]
+
+    def jacobian(self, p):
+        """lmfit's ``Dfun``: forward differences, all perturbed sets in one simulation."""
+        x = self.values(p)
+        rows, steps = [x], []
+        for j, name in enumerate(self.var_names):
+            par = p[name]
+            if name.startswith("log10_"):
+                h = LOG_STEP
+            elif name.startswith(SERIES):
+                h = max(1.0, 0.01 * abs(par.value))
+            else:
+                h = LINEAR_STEP * max(abs(par.value), 0.05 * (par.max - par.min))
+            if par.value + h > par.max:
+                h = -h
+            xj = x.copy()
+            xj[j] += h
+            rows.append(xj)
+            steps.append(h)
+        res = self.evaluate(rows)
+        self._cache.clear()
+        self._cache[x.tobytes()] = res[0]
+        return np.column_stack([(r - res[0]) / h for r, h in zip(res[1:], steps)])
+
 def robust_cost(residual, loss="soft_l1", f_scale=0.1):
     """``scipy.optimize.least_squares``'s cost of a residual vector for a named robust loss [1].
 
@@ -757,57 +829,9 @@ def fit_it(curves, card=None, vary=None, fix=(), noise_floor_A=None, compliance_
             pars[f"{SERIES}_{k + 1}"].value = float(fixed_values[SERIES])
     var_names = [n for n, p in pars.items() if p.vary]
     bar = Progress("fit", max_nfev, unit=" evals", enabled=progress)
-    cache = {}
-
-    def sets_for(values):
-        model, series = _unpack(values, var_names)
-        s = series0.copy()
-        for k, v in series.items():
-            s[k] = v
-        return model, s
-
-    def evaluate(value_rows):
-        psets, ssets = zip(*(sets_for(v) for v in value_rows))
-        try:
-            cur = problem.simulate(list(psets), list(ssets))
-        except (RuntimeError, FloatingPointError):
-            return [np.full(problem.residual_size(), FAILED_RESIDUAL) for _ in value_rows]
-        return [problem.residual(c) for c in cur]
-
-    def current_values(p):
-        return np.array([p[n].value for n in var_names], dtype=float)
-
-    def residual(p):
-        x = current_values(p)
-        key = x.tobytes()
-        if key not in cache:
-            cache.clear()
-            cache[key] = evaluate([x])[0]
-        bar.update(bar.done + 1)
-        return cache[key]
-
-    def jacobian(p):
-        x = current_values(p)
-        steps = []
-        rows = [x]
-        for j, name in enumerate(var_names):
-            par = p[name]
-            if name.startswith("log10_"):
-                h = LOG_STEP
-            elif name.startswith(SERIES):
-                h = max(1.0, 0.01 * abs(par.value))
-            else:
-                h = LINEAR_STEP * max(abs(par.value), 0.05 * (par.max - par.min))
-            if par.value + h > par.max:
-                h = -h
-            xj = x.copy()
-            xj[j] += h
-            rows.append(xj)
-            steps.append(h)
-        res = evaluate(rows)
-        cache.clear()
-        cache[x.tobytes()] = res[0]
-        return np.column_stack([(r - res[0]) / h for r, h in zip(res[1:], steps)])
+    objective = LeastSquaresObjective(problem, var_names, series0, bar)
+    sets_for, current_values = objective.sets_for, objective.values
+    residual, jacobian = objective.residual, objective.jacobian
 
     with bar:
         if var_names:

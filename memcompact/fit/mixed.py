@@ -40,8 +40,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from memcompact.errors import InputError
-from memcompact.fit.core import (FAILED_RESIDUAL, LINEAR_STEP, LOG_STEP, SERIES, FitResult, GlobalProblem,
-                                 _build_parameters, _check_names, _start_params, _unpack, robust_cost)
+from memcompact.fit.core import (SERIES, FitResult, GlobalProblem, LeastSquaresObjective, _build_parameters,
+                                 _check_names, _start_params, robust_cost)
 from memcompact.fit.data import CurveData, log_current, prepare_curve
 from memcompact.fit.waveform import (WaveformData, is_waveform, leading_part, prepare_waveform, rms_asinh,
                                      simulate_waveform, switching_record, waveform_residual, waveform_residual_size)
@@ -268,56 +268,9 @@ def fit_mixed(curves, card=None, vary=None, fix=(), noise_floor_A=None, complian
         pars[f"{SERIES}_{k + 1}"].value = float(series0[k])
     var_names = [n for n, p in pars.items() if p.vary]
     bar = Progress("fit", max_nfev, unit=" evals", enabled=progress)
-    cache = {}
-
-    def sets_for(values):
-        model, series = _unpack(values, var_names)
-        s = series0.copy()
-        for k, v in series.items():
-            s[k] = v
-        return model, s
-
-    def evaluate(rows):
-        psets, ssets = zip(*(sets_for(v) for v in rows))
-        try:
-            cur = problem.simulate(list(psets), list(ssets))
-        except (RuntimeError, FloatingPointError):
-            return [np.full(problem.residual_size(), FAILED_RESIDUAL) for _ in rows]
-        return [problem.residual(c) for c in cur]
-
-    def values_of(p):
-        return np.array([p[n].value for n in var_names], dtype=float)
-
-    def residual(p):
-        x = values_of(p)
-        key = x.tobytes()
-        if key not in cache:
-            cache.clear()
-            cache[key] = evaluate([x])[0]
-        bar.update(bar.done + 1)
-        return cache[key]
-
-    def jacobian(p):
-        x = values_of(p)
-        rows, steps = [x], []
-        for j, name in enumerate(var_names):
-            par = p[name]
-            if name.startswith("log10_"):
-                h = LOG_STEP
-            elif name.startswith(SERIES):
-                h = max(1.0, 0.01 * abs(par.value))
-            else:
-                h = LINEAR_STEP * max(abs(par.value), 0.05 * (par.max - par.min))
-            if par.value + h > par.max:
-                h = -h
-            xj = x.copy()
-            xj[j] += h
-            rows.append(xj)
-            steps.append(h)
-        res = evaluate(rows)
-        cache.clear()
-        cache[x.tobytes()] = res[0]
-        return np.column_stack([(r - res[0]) / h for r, h in zip(res[1:], steps)])
+    objective = LeastSquaresObjective(problem, var_names, series0, bar)
+    sets_for, values_of = objective.sets_for, objective.values
+    residual, jacobian = objective.residual, objective.jacobian
 
     with bar:
         if var_names:
