@@ -104,7 +104,7 @@ class SurveyResult:
         """
         by = {(r.index, r.mode): r for r in self.runs}
         out = {}
-        for k in range(self.n_devices):
+        for k in sorted({r.index for r in self.runs}):
             a, b = by.get((k, "uic")), by.get((k, "op"))
             if a is None or b is None or a.message or b.message:
                 continue
@@ -139,7 +139,8 @@ def _run_device(index, mode, text, osdi, timeout_s):
     return DeviceRun(index, mode, wall, message, np.asarray(result.scale, dtype=float), current)
 
 
-def run_survey(osdi, n_devices=200, seed=0, workers=2, modes=MODES, timeout_s=600.0, progress=False):
+def run_survey(osdi, n_devices=200, seed=0, workers=2, modes=MODES, timeout_s=600.0, progress=False,
+               indices=None):
     """Run every device in every mode (``ngspice -b``, ``workers`` processes at a time).
 
     Parameters
@@ -155,6 +156,9 @@ def run_survey(osdi, n_devices=200, seed=0, workers=2, modes=MODES, timeout_s=60
         Wall-time limit of one run [s]; a run past it counts as a failure.
     progress : bool
         Show progress on stderr.
+    indices : sequence of int, optional
+        Run only these devices of the survey (device k is the same for any
+        ``n_devices`` > k); ``n_devices`` is then ignored.
 
     Returns
     -------
@@ -164,10 +168,10 @@ def run_survey(osdi, n_devices=200, seed=0, workers=2, modes=MODES, timeout_s=60
 
     from memcompact.progress import Progress
 
-    devices = survey_devices(n_devices, seed)
-    jobs = [(k, mode, device_netlist(v_max, params, mode))
-            for k, (v_max, params) in enumerate(devices) for mode in modes]
-    result = SurveyResult(n_devices, tuple(modes), devices=devices)
+    chosen = range(n_devices) if indices is None else sorted({int(k) for k in indices})
+    devices = survey_devices(max(chosen) + 1, seed)
+    jobs = [(k, mode, device_netlist(*devices[k], mode)) for k in chosen for mode in modes]
+    result = SurveyResult(len(chosen), tuple(modes), devices=devices)
     start = time.perf_counter()
     bar = Progress("convergence survey", len(jobs), unit=" runs", enabled=progress)
     with bar, ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
@@ -216,6 +220,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m memcompact.export.convergence", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--devices", type=int, default=200, help="number of random devices")
+    parser.add_argument("--device", type=int, action="append", default=None, metavar="K",
+                        help="run only device K of the survey (repeatable): reproduce one failure")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--workers", type=int, default=2, help="ngspice processes at a time")
     parser.add_argument("--modes", default="uic,op", help="comma-separated: uic, op")
@@ -225,13 +231,16 @@ def main(argv=None):
     modes = tuple(m.strip() for m in args.modes.split(",") if m.strip())
     if args.devices < 1 or args.workers < 1 or not modes or set(modes) - set(MODES) or not args.timeout > 0:
         parser.error("--devices and --workers must be >= 1, --timeout > 0, --modes a list of uic, op")
+    if args.device and min(args.device) < 0:
+        parser.error("--device: a device index is >= 0")
     with tempfile.TemporaryDirectory() as tmp:
         va = Path(tmp) / "memcompact_ecm.va"
         va.write_text(export_text("verilog-a", preset_card("ag_sio2")))
         osdi = compile_va(va)
         result = run_survey(osdi, n_devices=args.devices, seed=args.seed, workers=args.workers, modes=modes,
-                            timeout_s=args.timeout, progress=True)
-    print(f"convergence survey: {args.devices} devices, seed {args.seed}, {args.workers} workers, "
+                            timeout_s=args.timeout, progress=True, indices=args.device)
+    what = f"device {', '.join(map(str, sorted(set(args.device))))}" if args.device else f"{args.devices} devices"
+    print(f"convergence survey: {what}, seed {args.seed}, {args.workers} workers, "
           f"{args.timeout:g} s per run at most")
     for line in summary_lines(result):
         print(line)
