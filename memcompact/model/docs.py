@@ -63,14 +63,6 @@ the filament. Voltages: `V` is across the device, active electrode minus inert e
   the bound). With one window on the net rate, a branch of the wrong sign met a window that
   pushes it out: a fast card's radius ran from its 34 nm bound to 4,300 nm at a zero crossing,
   and ngspice stopped with "timestep too small" (tests/model/test_step_budget.py).
-- The flank (lateral growth) moves metal at the *net* Butler-Volmer rate instead: `flank_bias`
-  = (red - ox)/(red + ox) gives the direction, `s^2/(s + 0.01)` of its positive part (C1 at
-  zero) times red + ox the deposition, of its negative part the dissolution, each in its own
-  window (growth also behind `radial_gate`). No sign window of V leaks one branch past the
-  other: a wire wider than the heat now allows is retained under forward bias and at V = 0,
-  and the reservoir sees only the net flux, not the exchange. With branch windows behind the
-  10 mV sign, a hot card's cooled 75 nm wire dissolved through `(1 - forward_bias)` = 3e-3 of
-  a 1e9 nm/s exchange at +58 mV, and ngspice crawled there (docs/export.md, survey device 676).
 - Only smooth functions (below): the model is C1 in V and every state
   (tests/model/test_properties.py checks finite values, C1 and bounds under +-10 V, 200-1000 K).
 - The Python solver is ROS2 (L-stable Rosenbrock, W-method), vectorised with a time step per

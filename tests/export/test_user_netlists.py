@@ -32,12 +32,10 @@ ROOT = Path(__file__).resolve().parents[2]
 #: Largest |log10| difference of a measured current between the run from the operating
 #: point and the ``uic`` run [decades] (the parity tests' event tolerance, 0.05).
 OP_VS_UIC_DECADES = 0.05
-#: Native runs get the parity options of the native stress (reltol 1e-3, Gear, step <= 1/5000
-#: of the run): at ngspice's defaults the native subcircuit's emptying reservoir is off by up to
-#: 0.15 decades with or without ``uic`` (docs/export.md, "Accuracy"), and the trapezoidal rule
-#: rings at the front's stop at gap_min (a 5e10 /s eigenvalue): in the 1T1R cell one such step
-#: carried the gap 21 nm past its range from the operating point (read 6.0e-10 A, uic 8.26e-10).
-NATIVE_OPTIONS = ".options reltol=1e-3 method=gear\n"
+#: Native runs get the parity options of the native stress (reltol 1e-3, step <= 1/5000 of
+#: the run): at ngspice's defaults the native subcircuit's emptying reservoir is off by up to
+#: 0.15 decades with or without ``uic`` (docs/export.md, "Accuracy").
+NATIVE_OPTIONS = ".options reltol=1e-3\n"
 
 
 def _user_crossbar_module():
