@@ -88,10 +88,14 @@ def test_c1_smooth_in_voltage_and_every_state(v, u, which, temperature):
         return _all_outputs(v, tuple(s), params)
 
     x0 = v if which == 0 else state[which - 1]
-    r1, l1 = _one_sided_slopes(f, x0, scale)
-    r2, l2 = _one_sided_slopes(f, x0, scale / 10)
-    gap1, gap2 = np.abs(r1 - l1), np.abs(r2 - l2)
-    noise = 1e-9 * (np.abs(f(x0)) / (scale / 10) + np.abs(r2)) + 1e-300
+
+    def slope_gap(h):
+        """|right - left slope| at step h, and the rounding noise that gap can carry."""
+        right, left = _one_sided_slopes(f, x0, h)
+        return np.abs(right - left), 1e-9 * (np.abs(f(x0)) / h + np.abs(right)) + 1e-300
+
+    gap1, _ = slope_gap(scale)
+    gap2, noise = slope_gap(scale / 10)
     # outputs that are physically nil here only show rounding noise of cancelling terms: state rates
     # below 1e-12 per second (a millionth of a nm in 10 days), currents and conductances below 1e-20
     floor = np.array([1e-12] * 4 + [1e-20, 1e-20, 1e-20])
@@ -102,9 +106,7 @@ def test_c1_smooth_in_voltage_and_every_state(v, u, which, temperature):
     rounding = gap2 >= 5 * gap1
     ok = (gap2 <= gap1 / 2 + noise) | (gap2 <= noise * 100) | negligible | rounding
     if not np.all(ok):  # a feature narrower than the step: one more decade down
-        r3, l3 = _one_sided_slopes(f, x0, scale / 100)
-        gap3 = np.abs(r3 - l3)
-        noise3 = 1e-9 * (np.abs(f(x0)) / (scale / 100) + np.abs(r3)) + 1e-300
+        gap3, noise3 = slope_gap(scale / 100)
         ok |= gap3 <= gap2 / 2 + noise3
     assert np.all(ok), (which, x0, gap1, gap2)
 
