@@ -25,15 +25,16 @@ DESCRIPTION = (
     "is one task; the tasks run on a local Dask cluster started for the run (--workers, default one per core) "
     "or on a running cluster (--scheduler tcp://HOST:8786, e.g. from dask-jobqueue or Kubernetes). "
     "OUT.parquet gets one row per task: the parameters, the seed, the outputs, the status and error, the wall "
-    "time. Rerunning skips finished tasks; failed tasks run again. 'memcompact sweep plot OUT.parquet' "
-    "redraws the study's figure. Exit 1 when a task failed (the others still run)."
+    "time. Rerunning skips finished tasks; failed tasks run again. 'memcompact sweep plot OUT.parquet "
+    "[MORE.parquet ...]' redraws the study's figure, from several sweep files of one study together (e.g. "
+    "crossbar_margin and crossbar_margin_large: 8 to 512 in one figure). Exit 1 when a task failed (the others still run)."
 )
 
 
 def add_arguments(parser):
     parser.add_argument("spec", metavar="SPEC", help="sweep spec (.json/.toml) or bundled spec name; or 'plot'")
-    parser.add_argument("results", nargs="?", metavar="OUT.parquet",
-                        help="with SPEC = plot: the sweep file to draw")
+    parser.add_argument("results", nargs="*", metavar="OUT.parquet",
+                        help="with SPEC = plot: the sweep file(s) to draw, one study")
     parser.add_argument("-o", "--output", default=None,
                         help="Parquet file of the results (default: the spec's 'output')")
     parser.add_argument("--workers", type=int, default=None,
@@ -57,15 +58,19 @@ def _figure_path(args, parquet):
 
 
 def draw(parquet, figure):
-    """Draw the study's figure of sweep file ``parquet`` into ``figure``; return the study name."""
+    """Draw the study's figure of sweep file(s) ``parquet`` (a path or a list of paths) into ``figure``.
+
+    Several files must hold the same study; their rows are drawn together.
+    Returns the study name.
+    """
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
     from memcompact.studies import study_module
-    from memcompact.sweep.store import read_results
+    from memcompact.sweep.store import read_results_together
 
-    study, table = read_results(parquet)
+    study, table = read_results_together([parquet] if isinstance(parquet, (str, Path)) else parquet)
     fig = study_module(study).plot_results(table, path=figure)
     plt.close(fig)
     return study
@@ -92,14 +97,14 @@ def _run_stoppable(function, *args, **kwargs):
 
 def run(args):
     if args.spec == "plot":
-        if args.results is None:
-            raise InputError("sweep plot needs the Parquet file: memcompact sweep plot OUT.parquet")
-        figure = _figure_path(args, args.results)
+        if not args.results:
+            raise InputError("sweep plot needs the Parquet file: memcompact sweep plot OUT.parquet [MORE.parquet ...]")
+        figure = _figure_path(args, args.results[0])
         study = draw(args.results, figure)
-        print(f"sweep plot: {study} figure of {args.results} -> {figure}")
+        print(f"sweep plot: {study} figure of {', '.join(args.results)} -> {figure}")
         return 0
-    if args.results is not None:
-        raise InputError(f"unexpected argument {args.results!r} (the output file goes after -o)")
+    if args.results:
+        raise InputError(f"unexpected argument {args.results[0]!r} (the output file goes after -o)")
     from memcompact.sweep.engine import check_output, run_sweep
     from memcompact.sweep.spec import load_spec
 

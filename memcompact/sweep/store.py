@@ -167,3 +167,29 @@ def read_results(path):
     if SPEC_METADATA_KEY not in meta:
         raise InputError(f"{path}: not a memcompact sweep file (no sweep spec in its metadata)")
     return json.loads(meta[SPEC_METADATA_KEY])["study"], table
+
+
+def read_results_together(paths):
+    """Several sweep files of one study as one Arrow table (rows of all, in file order), with the study name.
+
+    Sweeps of one study over different ranges (``crossbar_margin`` for 8-128
+    and ``crossbar_margin_large`` for 256-512) are drawn in one figure this way.
+
+    Raises
+    ------
+    InputError
+        No file, a file that is not a sweep file, or files of different studies.
+    """
+    import pyarrow as pa
+
+    paths = list(paths)
+    if not paths:
+        raise InputError("no sweep file given")
+    studies, tables = zip(*(read_results(p) for p in paths))
+    if len(set(studies)) > 1:
+        found = ", ".join(f"{p}: {s}" for p, s in zip(paths, studies))
+        raise InputError(f"the files hold different studies ({found}); draw one study at a time")
+    if len(tables) == 1:
+        return studies[0], tables[0]
+    return studies[0], pa.concat_tables([t.replace_schema_metadata(None) for t in tables],
+                                        promote_options="default")

@@ -56,3 +56,23 @@ def test_unreachable_scheduler_clear_error_within_10_s(tmp_path, capsys):
     assert err.count("\n") == 1 and f"cannot reach the Dask scheduler at '{address}'" in err
     assert elapsed < 10.0
     assert list(tmp_path.iterdir()) == []
+
+
+def test_plot_of_files_from_different_studies_exits_2(tmp_path, capsys):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from memcompact.sweep.store import SPEC_METADATA_KEY
+
+    files = []
+    for study in ("crossbar_margin", "vt_map"):
+        table = pa.table({"task_id": ["a"], "status": ["ok"]})
+        table = table.replace_schema_metadata({SPEC_METADATA_KEY: json.dumps({"study": study})})
+        files.append(tmp_path / f"{study}.parquet")
+        pq.write_table(table, files[-1])
+    status, err = _run(["sweep", "plot", *map(str, files)], capsys)
+    assert status == 2 and err.count("\n") == 1
+    assert "different studies" in err and "crossbar_margin" in err and "vt_map" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["crossbar_margin.parquet", "vt_map.parquet"]
+    status, err = _run(["sweep", "plot"], capsys)
+    assert status == 2 and "needs the Parquet file" in err

@@ -13,6 +13,7 @@ import pytest
 from memcompact.cli import main
 from memcompact.sweep import expand_tasks, parse_spec, read_results, run_sweep
 from memcompact.sweep import store
+from memcompact.sweep.store import read_results_together
 
 
 @pytest.fixture(scope="module")
@@ -108,3 +109,14 @@ def test_cli_on_an_existing_scheduler_draws_the_figure(client, tmp_path, capsys)
     figure = tmp_path / "again.png"
     assert main(["sweep", "plot", str(out), "--figure", str(figure)]) == 0
     assert figure.stat().st_size > 10_000
+    # a second sweep of the same study over another size: both drawn in one figure
+    spec.write_text(json.dumps({"study": "crossbar_margin", "seeds": 1, "parameters": {"size": [8]}}))
+    more = tmp_path / "xbar_more.parquet"
+    assert main(["sweep", str(spec), "-o", str(more), "--scheduler", client.scheduler.address,
+                 "--no-progress", "--no-plot"]) == 0
+    study, table = read_results_together([out, more])
+    assert study == "crossbar_margin" and sorted(table.column("size").to_pylist()) == [4, 4, 6, 6, 8]
+    both = tmp_path / "both.png"
+    capsys.readouterr()
+    assert main(["sweep", "plot", str(out), str(more), "--figure", str(both)]) == 0
+    assert f"of {out}, {more} -> {both}" in capsys.readouterr().out and both.stat().st_size > 10_000
