@@ -170,3 +170,34 @@ def test_user_crossbar_from_the_operating_point_is_the_uic_transient(workdir):
           f"lone device {sol.current_A[0][-1]:.4e} A; other columns {op['i_col1']:.3e} A")
     assert _decades(op["i_col0"], sol.current_A[0][-1]) < OP_VS_UIC_DECADES
     assert all(abs(op[f"i_col{c}"]) < 1e-11 for c in range(1, cols))  # half-selected cells stay fresh
+
+
+def _python_write_6V_100ohm():
+    sol = integrate(preset_params("ag_sio2"), Stimulus(np.array([0.0, 1e-6, 10e-3]), np.array([0.0, 6.0, 6.0])),
+                    series_resistance_ohm=100.0, t_eval=np.array([0.0, 9.99e-3]), rtol=1e-6, atol_scale=0.01)
+    return sol.current_A[0][-1]
+
+
+#: Known failures (issue 14, measured 2026-12-02): the fresh default card at 6 V through 100 Ohm
+#: forms at ~1.05 ms while its tip drains the reservoir to empty in the same instant. The
+#: Verilog-A module's result then depends on ngspice's step sequence: ``.tran 1u 10m`` ends at
+#: 2.45e-08 A (Python 5.35e-08 A: 0.34 decades, no warning), ``.tran 100u 10m`` at 5.36e-08 A,
+#: and a largest step of 10 ms stops at 1.057 ms with "timestep too small" (every V/2 write of
+#: >= 6 V for 5 s in a 2x2 to 16x16 crossbar stops the same way: its netlists allow 0.1 s steps).
+#: Strict: the day the model holds these, the test says so and the marks come off.
+WRITE_CASES = [
+    pytest.param(".tran 100u 10m", id="tran-100u"),
+    pytest.param(".tran 1u 10m", id="tran-1u", marks=pytest.mark.xfail(
+        strict=True, reason="issue 14: formation that empties the reservoir; 0.34 decades off at 1 us steps")),
+    pytest.param(".tran 1u 10m 0 10m", id="tmax-10m", marks=pytest.mark.xfail(
+        strict=True, reason="issue 14: timestep too small at 1.057 ms (formation empties the reservoir)")),
+]
+
+
+@pytest.mark.parametrize("tran", WRITE_CASES)
+def test_hard_write_through_100_ohm_matches_python_at_any_step_limit(workdir, tran):
+    text = (NETLISTS / "device_write_6V_100ohm.cir").read_text().replace(".tran 1u 10m\n", tran + "\n")
+    values, _ = run(text, workdir, name="device_write.cir")
+    reference = _python_write_6V_100ohm()
+    print(f"{tran}: {-values['i_end']:.4e} A, Python {reference:.4e} A")
+    assert _decades(values["i_end"], reference) < OP_VS_UIC_DECADES
