@@ -27,7 +27,8 @@ DESCRIPTION = (
     "OUT.parquet gets one row per task: the parameters, the seed, the outputs, the status and error, the wall "
     "time. Rerunning skips finished tasks; failed tasks run again. 'memcompact sweep plot OUT.parquet "
     "[MORE.parquet ...]' redraws the study's figure, from several sweep files of one study together (e.g. "
-    "crossbar_margin and crossbar_margin_large: 8 to 512 in one figure). Exit 1 when a task failed (the others still run)."
+    "crossbar_margin and crossbar_margin_large: 8 to 512 in one figure). Exit 1 when a task failed (the "
+    "others still run)."
 )
 
 
@@ -57,8 +58,8 @@ def _figure_path(args, parquet):
     return path
 
 
-def draw(parquet, figure):
-    """Draw the study's figure of sweep file(s) ``parquet`` (a path or a list of paths) into ``figure``.
+def draw(parquets, figure):
+    """Draw the study's figure of the sweep files ``parquets`` (a list of paths) into ``figure``.
 
     Several files must hold the same study; their rows are drawn together.
     Returns the study name.
@@ -70,7 +71,7 @@ def draw(parquet, figure):
     from memcompact.studies import study_module
     from memcompact.sweep.store import read_results_together
 
-    study, table = read_results_together([parquet] if isinstance(parquet, (str, Path)) else parquet)
+    study, table = read_results_together(parquets)
     fig = study_module(study).plot_results(table, path=figure)
     plt.close(fig)
     return study
@@ -120,7 +121,7 @@ def run(args):
                              progress=not args.no_progress)
     drawn = ""
     if figure is not None and summary["ok"] + summary["skipped"] > 0:
-        draw(output, figure)
+        draw([output], figure)
         drawn = f", figure {figure}"
     print(f"sweep {spec.study}: {summary['tasks']} tasks, {summary['skipped']} finished before, "
           f"{summary['ok']} ok, {summary['failed']} failed in {summary['wall_time_s']:.1f} s; "

@@ -172,7 +172,9 @@ def test_user_crossbar_from_the_operating_point_is_the_uic_transient(workdir):
     assert all(abs(op[f"i_col{c}"]) < 1e-11 for c in range(1, cols))  # half-selected cells stay fresh
 
 
-def _python_write_6V_100ohm():
+@pytest.fixture(scope="module")
+def python_write_6V_100ohm():
+    """Python's current at 9.99 ms of the hard write (one run for all step settings)."""
     sol = integrate(preset_params("ag_sio2"), Stimulus(np.array([0.0, 1e-6, 10e-3]), np.array([0.0, 6.0, 6.0])),
                     series_resistance_ohm=100.0, t_eval=np.array([0.0, 9.99e-3]), rtol=1e-6, atol_scale=0.01)
     return sol.current_A[0][-1]
@@ -195,9 +197,9 @@ WRITE_CASES = [
 
 
 @pytest.mark.parametrize("tran", WRITE_CASES)
-def test_hard_write_through_100_ohm_matches_python_at_any_step_limit(workdir, tran):
+def test_hard_write_through_100_ohm_matches_python_at_any_step_limit(workdir, tran, python_write_6V_100ohm):
     text = (NETLISTS / "device_write_6V_100ohm.cir").read_text().replace(".tran 1u 10m\n", tran + "\n")
     values, _ = run(text, workdir, name="device_write.cir")
-    reference = _python_write_6V_100ohm()
+    reference = python_write_6V_100ohm
     print(f"{tran}: {-values['i_end']:.4e} A, Python {reference:.4e} A")
     assert _decades(values["i_end"], reference) < OP_VS_UIC_DECADES

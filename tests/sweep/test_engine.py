@@ -13,7 +13,6 @@ import pytest
 from memcompact.cli import main
 from memcompact.sweep import expand_tasks, parse_spec, read_results, run_sweep
 from memcompact.sweep import store
-from memcompact.sweep.store import read_results_together
 
 
 @pytest.fixture(scope="module")
@@ -114,7 +113,7 @@ def test_cli_on_an_existing_scheduler_draws_the_figure(client, tmp_path, capsys)
     more = tmp_path / "xbar_more.parquet"
     assert main(["sweep", str(spec), "-o", str(more), "--scheduler", client.scheduler.address,
                  "--no-progress", "--no-plot"]) == 0
-    study, table = read_results_together([out, more])
+    study, table = store.read_results_together([out, more])
     assert study == "crossbar_margin" and sorted(table.column("size").to_pylist()) == [4, 4, 6, 6, 8]
     both = tmp_path / "both.png"
     capsys.readouterr()
