@@ -56,6 +56,15 @@ FRONT_STEP_SHARE = 0.2
 #: Largest share of a closing front's remaining distance to gap_min crossed in one transient
 #: step [1] (the stop is a window_m wide window; a step that jumps it leaves Newton bouncing).
 LANDING_STEP_SHARE = 0.5
+#: Largest share of the draining AE reservoir (plus its 0.002-wide take window) emptied in one
+#: transient step [1]: without it ngspice's trapezoidal steps overshoot the empty reservoir to
+#: -0.039, where the supply gate freezes every rate (hard write 6 V / 100 Ohm, .tran 1u 10m:
+#: 2.45e-08 A instead of Python's 5.35e-08 A; with it 5.36e-08 A).
+RESERVOIR_STEP_SHARE = 0.5
+#: Smallest step bound [s]: ngspice stops ("timestep too small") when a bound below its
+#: delmin = 1e-11*tmax rejects two steps in a row; with the floor a largest step of 10 ms runs
+#: (hard write: 5.48e-08 A). tmax = 100 ms still stops: Newton fails at 1 ps steps in the landing.
+STEP_BOUND_FLOOR_S = 1e-12
 
 #: Charge per unit of state [1] in the state equations ``ddt(k*V(s)) = k*d_state``. ngspice
 #: bounds each step by the local truncation error of every ``ddt`` charge, with an absolute
@@ -201,6 +210,8 @@ def verilog_a_source(card):
     add("    // ---- transient step control (no effect on the equations or their solution)")
     add(f"    localparam real front_step_share = {FRONT_STEP_SHARE!r};  // [1] share of the front's runaway time")
     add(f"    localparam real landing_step_share = {LANDING_STEP_SHARE!r};  // [1] share of the distance to gap_min")
+    add(f"    localparam real reservoir_step_share = {RESERVOIR_STEP_SHARE!r};  // [1] share of the reservoir")
+    add(f"    localparam real step_floor = {STEP_BOUND_FLOOR_S!r};  // [s] smallest step bound")
     add(f"    localparam real state_charge = {STATE_CHARGE_SCALE!r};  // [1] charge per state unit in ddt()")
     add("")
     add(f"    real {VOLTAGE_VARIABLE};  // [V] device voltage, active minus inert electrode")
@@ -233,8 +244,9 @@ def verilog_a_source(card):
     add("        // self-acceleration time 1/(d(d_gap_nm)/d(gap_nm))) and crosses at most a share of the")
     add("        // remaining distance to gap_min; without it a default-option transient (steps of")
     add("        // tstep) jumps the formation and can land states far outside their bounds")
-    add("        $bound_step(min(front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30),")
-    add("            landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30)));")
+    add("        $bound_step(max(step_floor, min(front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30),")
+    add("            min(landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30),")
+    add("                reservoir_step_share * (reservoir + 0.002) / max(-d_reservoir, 1e-30)))));")
     add("        // state equations: ddt(V(s)) = d(state)/dt at transient time points; the fresh device")
     add("        // (V(s) = 0) in .op, .dc, a transient's own operating point and its first time point.")
     add("        // The switch is a real weight, not an if/else: OpenVAF adds an implicit equation per")
