@@ -387,6 +387,12 @@ DC_OPTIONS = {"reltol": 1e-9, "abstol": 1e-18, "vntol": 1e-12, "gmin": 1e-18}
 #: bulk (ground); it keeps the nodes behind off transistors defined (the Python
 #: solver adds the same conductances).
 GMIN_1T1R_S = 1e-12
+#: Largest internal step of a transient netlist [s], whatever the pulse widths. ngspice's smallest
+#: step is delmin = 1e-11 x the largest (traninit.c). A cell that forms during a long write drains
+#: its AE reservoir within microseconds, and Newton needs steps of ~1e-14 s there: a 2x2 V/2 write
+#: of 6 V for 5 s stops at 1.046 ms ("timestep too small") with 0.1 s or 10 ms largest steps, and
+#: runs with 1 ms (read 2.1459e-09 A, Python engine 2.1480e-09 A; docs/crossbar.md).
+MAX_STEP_S = 1e-3
 
 
 def dc_options(spec):
@@ -542,7 +548,8 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
         ngspice's relative tolerance.
     max_step_fraction : float
         Largest internal step as a fraction of the longest pulse width (the
-        pulse corners are breakpoints, so short read pulses are hit exactly).
+        pulse corners are breakpoints, so short read pulses are hit exactly),
+        at most :data:`MAX_STEP_S`.
     save_all : bool
         Save every node (default: only the source currents).
     measures : bool
@@ -580,7 +587,7 @@ def transient_netlist(spec, phases, title=None, osdi=None, include=None, reltol=
     if not save_all:
         saves = [f"i(VC{j})" for j in range(spec.cols)] + [f"i(VR{i})" for i in range(spec.rows)]
         lines += continuation_lines(".save", saves)
-    tmax = max_step_fraction * max_width
+    tmax = min(max_step_fraction * max_width, MAX_STEP_S)
     lines.append(f".tran {_num(min_edge)} {_num(total)} 0 {_num(tmax)}" + (" uic" if uic else ""))
     if measures:
         lines += read_measure_lines(spec, phases)
