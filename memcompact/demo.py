@@ -81,7 +81,9 @@ class DemoSettings:
     condense_max_nfev, variant_max_nfev, fit_max_nfev : int
         Budgets of the condensation, variant and demo fits (residual evaluations).
     crossbar_size : int
-        N of the N x N crossbar.
+        N of the N x N crossbar. 8 in the full setting: the condensed card's V/2 write is selective
+        there (the half-selected cells do not form within the 8 rows' 4 s), and the ngspice run
+        takes ~18 s; on 16x16 (~2.5 min in ngspice) the half-selected cells may form.
     program_width_s : float
         Shortest programming pulse tried [s] (lengthened by decades when the card needs it).
     """
@@ -97,7 +99,7 @@ class DemoSettings:
     condense_max_nfev: int = 15
     variant_max_nfev: int = 8
     fit_max_nfev: int = 10
-    crossbar_size: int = 16
+    crossbar_size: int = 8
     program_width_s: float = 5e-3
 
 

@@ -96,6 +96,8 @@ def test_crossbar_programs_the_condensed_and_fitted_card(demo_out):
     step = next(s for s in summary["steps"] if s["name"] == "crossbar")
     assert step["numbers"]["card"].startswith("condensed + fitted")
     assert "preset" not in json.dumps(step)
+    # programmed in ngspice with the Verilog-A cells, not handed to the Python array solver
+    assert step["numbers"]["engine"] == "ngspice" and "ngspice failed" not in step["numbers"], step["numbers"]
     assert "condensed + fitted" in stdout.split("\ncrossbar", 1)[1].split("\n")[0]
     read = np.loadtxt(out / "crossbar" / "read_currents_A.csv", delimiter=",")
     n = QUICK.crossbar_size

@@ -9,7 +9,7 @@ DESCRIPTION = (
     "compact card (median formation time and its slope per volt kept), a small-reservoir and a strongly "
     "heated chain condensed into card variants (drop with refill, ECM jump), an lmfit fit of the condensed "
     "card to the chain I-t curves, export to Verilog-A (compiled with openvaf-r and run in ngspice against "
-    "Python), ngspice subcircuit and standalone Python, then a 16x16 crossbar program/read in ngspice with "
+    "Python), ngspice subcircuit and standalone Python, then an 8x8 crossbar program/read in ngspice with "
     "the condensed and fitted card (write voltage and pulse chosen from the card). Writes every stage's "
     "files, overview.png, summary.json and summary.txt into OUT and prints the summary table. "
     "--quick is the CI setting (20 nm film, 3 seeds per variant, 4x4 array)."

@@ -51,7 +51,11 @@ HOLD_CONDITION = 'analysis("static") || !(analysis("tran") && $abstime > 0)'
 
 #: Largest transient step as a share of the filament front's runaway time
 #: 1/(d(d_gap_nm/dt)/d(gap_nm)) [1]: 0.15-0.3 measured alike on 8x8-32x32 crossbars, 0.5 lets
-#: Newton fail again (docs/crossbar.md, "Speed").
+#: Newton fail again (docs/crossbar.md, "Speed"). The same share of the radial runaway time
+#: 1/(d(d_radius_nm/dt)/d(radius_nm)) bounds the step once a formed filament heats and grows
+#: sideways: without it the demo's 16x16 V/2 write of the condensed card (11.25 V, 0.5 s per
+#: row, 1 ms largest step) stopped at 1.186 s ("timestep too small"), 0.6 ms after its third
+#: formation; with it the 8 s run finishes.
 FRONT_STEP_SHARE = 0.2
 #: Largest share of a closing front's remaining distance to gap_min crossed in one transient
 #: step [1] (the stop is a window_m wide window; a step that jumps it leaves Newton bouncing).
@@ -243,10 +247,13 @@ def verilog_a_source(card):
     add("        // step control only: a step stays within Newton's reach of the runaway front (its")
     add("        // self-acceleration time 1/(d(d_gap_nm)/d(gap_nm))) and crosses at most a share of the")
     add("        // remaining distance to gap_min; without it a default-option transient (steps of")
-    add("        // tstep) jumps the formation and can land states far outside their bounds")
+    add("        // tstep) jumps the formation and can land states far outside their bounds. The same")
+    add("        // share bounds the step by the hot filament's radial runaway 1/(d(d_radius_nm)/d(radius_nm))")
+    add("        // (Joule heating speeds the growth that raises the current) and the AE reservoir's drain.")
     add("        $bound_step(max(step_floor, min(front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30),")
     add("            min(landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30),")
-    add("                reservoir_step_share * (reservoir + 0.002) / max(-d_reservoir, 1e-30)))));")
+    add("                min(reservoir_step_share * (reservoir + 0.002) / max(-d_reservoir, 1e-30),")
+    add("                    front_step_share / max(ddx(d_radius_nm, V(s_radius_nm)), 1e-30))))));")
     add("        // state equations: ddt(V(s)) = d(state)/dt at transient time points; the fresh device")
     add("        // (V(s) = 0) in .op, .dc, a transient's own operating point and its first time point.")
     add("        // The switch is a real weight, not an if/else: OpenVAF adds an implicit equation per")
