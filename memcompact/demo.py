@@ -525,8 +525,8 @@ def plot_overview(condensed, variants, fit, export, crossbar, path):
            title=f"4 export: {export['voltage']:g} V stress via {export['series']:g} Ohm")
     ax.legend(fontsize=7)
     plot_read_map(crossbar.read_currents_A, pattern=crossbar.pattern, ax=axes[2, 1],
-                  title=f"5 crossbar ({crossbar.info['engine']}), fitted card, "
-                        f"{crossbar.info['write_V']:g} V / {crossbar.info['width_s']:.3g} s, "
+                  title=f"5 crossbar ({crossbar.info['engine']}), fitted card\n"
+                        f"{crossbar.info['write_V']:g} V / {crossbar.info['width_s']:.3g} s write, "
                         f"margin {crossbar.margin_decades():.1f} dec")
     fig.suptitle("memcompact: cluster chain -> condensed compact card -> fit -> Verilog-A -> crossbar (Ag/SiO2)")
     fig.tight_layout()
