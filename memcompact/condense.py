@@ -398,14 +398,17 @@ def calibrate_formation(params, voltages_V, target_s, series_resistance_ohm, ite
     return p
 
 
-def _event_delays(time_s, current_A):
-    """(drop - form, refill - drop, ecm - form) [s] of one curve, NaN where absent (chain's detection rule)."""
-    e = chain_detect_events(time_s, current_A)
-
+def _delays_of(e):
+    """(drop - form, refill - drop, ecm - form) [s] from detected events ``e``, NaN where absent."""
     def dt(a, b):
         return np.nan if e[a] is None or e[b] is None else float(e[a] - e[b])
     return {"drop": dt("t_drop_s", "t_form_s"), "refill": dt("t_refill_s", "t_drop_s"),
             "ecm": dt("t_ecm_s", "t_form_s")}
+
+
+def _event_delays(time_s, current_A):
+    """(drop - form, refill - drop, ecm - form) [s] of one curve, NaN where absent (chain's detection rule)."""
+    return _delays_of(chain_detect_events(time_s, current_A))
 
 
 def model_event_delays(params, voltages_V, duration_s, series_resistance_ohm, samples=600):
@@ -413,10 +416,12 @@ def model_event_delays(params, voltages_V, duration_s, series_resistance_ohm, sa
 
     Per voltage on its own run length ``duration_s`` (scalar or per voltage),
     dated by the chain's rule; parameter values may be per-voltage arrays.
+    Besides ``drop``, ``refill`` and ``ecm``, ``form`` holds the formation
+    time itself (NaN: the model does not form within the run).
     """
     voltages = np.atleast_1d(np.asarray(voltages_V, dtype=float))
     durations = np.broadcast_to(np.asarray(duration_s, dtype=float), voltages.shape)
-    out = {e: np.full(voltages.size, np.nan) for e in ("drop", "refill", "ecm")}
+    out = {e: np.full(voltages.size, np.nan) for e in ("form", "drop", "refill", "ecm")}
     for d in np.unique(durations):
         sel = np.nonzero(durations == d)[0]
         t = np.linspace(0.0, d, samples + 1)
@@ -424,7 +429,9 @@ def model_event_delays(params, voltages_V, duration_s, series_resistance_ohm, sa
                for k, v in params.items()}
         current = model_currents_A(sub, voltages[sel], t, series_resistance_ohm)
         for j, k in enumerate(sel):
-            for e, val in _event_delays(t, current[j]).items():
+            events = chain_detect_events(t, current[j])
+            out["form"][k] = np.nan if events["t_form_s"] is None else float(events["t_form_s"])
+            for e, val in _delays_of(events).items():
                 out[e][k] = val
     return out
 
@@ -437,7 +444,11 @@ def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refi
     are scanned over :data:`EVENT_SCANS` (every grid point at every such voltage,
     one solver call per run length) and the point whose delays are
     closest to the chain's median delays in ``log`` (a missing event costs
-    as much as a factor of 100) is kept. The AE reservoir sets when the
+    as much as a factor of 100, and so does a formation the card loses) is
+    kept; the card's own values are scored too and kept on a tie, so a
+    scan in which no point shows the event changes nothing (it once took
+    the smallest reservoir, 1e-27 m^3, which cannot build the filament: the
+    demo's drop variant then never formed). The AE reservoir sets when the
     filament's growth has used up the contact (drop), the refill rate how
     soon surface diffusion restores it (refill), the thermal resistance and
     the flank growth velocity when the slowly thickening filament's Joule
@@ -468,6 +479,7 @@ def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refi
         names = tuple(n for e in group for n in EVENT_PARAMETERS[e])
         scans = [EVENT_SCANS[n][::2] if len(group) > 1 else EVENT_SCANS[n] for n in names]
         grid = np.array(np.meshgrid(*scans, indexing="ij")).reshape(len(names), -1)
+        grid = np.hstack([np.array([[float(p[n])] for n in names]), grid])   # the card's values first
         v, dur = v_all[mask], dur_all[mask]
         scan = dict(p)
         for name, values in zip(names, grid):
@@ -482,6 +494,8 @@ def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refi
             ok = np.isfinite(d) & np.isfinite(target)
             cost += np.where(ok, np.abs(np.log(np.maximum(d, 1e-12) / np.where(ok, target, 1.0))),
                              np.where(np.isfinite(target), miss, 0.0)).sum(axis=1)
+        lost = ~np.isfinite(delays["form"].reshape(size, v.size)) & np.isfinite(stats.median_form_s[mask])
+        cost += miss * lost.sum(axis=1)
         best = int(np.argmin(cost))
         for name, values in zip(names, grid):
             p[name] = float(values[best])

@@ -134,6 +134,22 @@ def test_events_the_chain_shows_are_mapped_onto_the_card(condensed, delays):
                 assert ev[key] is None, (event, ev)
 
 
+def test_a_scan_that_shows_no_event_leaves_the_card_alone():
+    """A drop that no scanned reservoir reproduces (here: the card never forms within the run) changes nothing.
+
+    It once took the scan's first point, the smallest reservoir (1e-27 m^3), which cannot even build the
+    filament: the demo's drop variant then never formed (panel 2, 3.77 decades RMS)."""
+    from memcompact.model import preset_params
+    from memcompact.model.parameters import PARAMETER_TABLE
+
+    params = preset_params("ag_sio2")
+    params["nucleation_barrier_eV"] = PARAMETER_TABLE["nucleation_barrier_eV"].upper   # no formation in 60 s
+    stats = _statistics_with({"drop": 8.0}, voltages_V=(3.0, 3.5))
+    calibrated, shown = calibrate_events(params, stats, 1000.0)
+    assert shown == ["drop"]
+    assert calibrated["reservoir_m3"] == params["reservoir_m3"]
+
+
 def test_condense_bad_arguments_exit_2(tmp_path):
     for args in (["--voltages", "4,abc"], ["--metal", "Xx"], ["--duration", "-1"], ["--seeds-per-voltage", "0"],
                  ["--set", "reservoir_m3"], ["--set", "nonsense_m=1"], ["--voltages", "4,4"]):
