@@ -406,11 +406,6 @@ def _delays_of(e):
             "ecm": dt("t_ecm_s", "t_form_s")}
 
 
-def _event_delays(time_s, current_A):
-    """(drop - form, refill - drop, ecm - form) [s] of one curve, NaN where absent (chain's detection rule)."""
-    return _delays_of(chain_detect_events(time_s, current_A))
-
-
 def model_event_delays(params, voltages_V, duration_s, series_resistance_ohm, samples=600):
     """The compact model's event delays at each voltage: dict event -> array [s] (NaN: absent).
 
@@ -563,9 +558,9 @@ def _model_record(params, stats, series, scored):
     v = np.asarray(stats.voltages_V)
     t, delays = [], {e: [] for e in ("drop", "refill", "ecm")}
     for data, current in zip(scored.data, scored.model_current_A):
-        tf = chain_detect_events(data.curve.time_s, current)["t_form_s"]
-        t.append(np.nan if tf is None else tf)
-        for e, d in _event_delays(data.curve.time_s, current).items():
+        events = chain_detect_events(data.curve.time_s, current)
+        t.append(np.nan if events["t_form_s"] is None else events["t_form_s"])
+        for e, d in _delays_of(events).items():
             delays[e].append(d)
     slope, _ = delay_slope_decades_per_V(v, t)
 

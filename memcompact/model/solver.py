@@ -115,10 +115,8 @@ def _jacobian(t, y, f0, prepared, stimulus, series, scale):
     yp = np.tile(y, (1, 4))
     for j in range(4):
         yp[j, j * m:(j + 1) * m] += delta[j]
-    tiled = {k: np.tile(v, 4) if m > 1 and np.ndim(v) == 1 and np.size(v) == m else v for k, v in prepared.items()}
-    voltage = np.tile(scale * stimulus.voltage(t), 4)
-    d = compiled.solver_derivatives(voltage, np.tile(series, 4), tuple(yp), tiled)
-    f = np.array(np.broadcast_arrays(*d, voltage))[:4]
+    block = np.tile(np.arange(m), 4)
+    f = _f(t[block], yp, _subset(prepared, block, m), stimulus, series[block], scale[block])
     jac = np.empty((4, 4, m))
     for j in range(4):
         jac[:, j, :] = (f[:, j * m:(j + 1) * m] - f0) / delta[j]
