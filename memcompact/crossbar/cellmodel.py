@@ -1,8 +1,9 @@
 """The device as a crossbar cell: the exported model plus per-cell initial states.
 
 The exported Verilog-A module and ngspice subcircuit start every device fresh
-(each state node holds "state minus its initial value", 0 in ``.op`` and at
-the start of a ``uic`` transient; see docs/export.md), and ngspice 46 ignores
+(each state is read as its initial value ``<state>_init`` plus a node that
+holds the fresh device in ``.op`` and at the start of a ``uic`` transient; see
+docs/export.md), and ngspice 46 ignores
 ``.ic`` on OSDI internal nodes ("IC on non-existent node"). A crossbar needs
 programmed cells, so this module derives a *cell* variant from the exported
 text: the same equations with four extra parameters ``<state>_offset`` added to
@@ -10,7 +11,9 @@ each state's initial value,
 
     state = state_init + state_offset + V(s_state),
 
-so ``.op``/``.dc`` hold a cell at its given state and transients start from it.
+(Verilog-A; the native cell reads ``state_ref + V(s_state)`` and holds its node
+at ``state_init + state_offset - state_ref``), so ``.op``/``.dc`` hold a cell at
+its given state and transients start from it.
 
 The exported module itself bounds ngspice's transient step by the filament
 front's self-acceleration (``$bound_step``, step control only;

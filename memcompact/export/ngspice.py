@@ -6,7 +6,7 @@ For simulators without OSDI (older ngspice, LTspice-like tools). The layout:
   then inert electrode, every parameter an instance parameter defaulting to
   the card's value;
 * intermediates that depend on parameters only: ``.param`` lines;
-* intermediates that depend on at most two states (never on the voltage): a
+* intermediates that depend on the states only (never on the voltage): a
   behavioural voltage source ``B_<name>`` driving internal node ``n_<name>``
   in definition order, so these shared quantities are never expanded into
   each other; the node holds the value in the intermediate's unit, or its
@@ -21,15 +21,18 @@ For simulators without OSDI (older ngspice, LTspice-like tools). The layout:
   and, held on nodes, Newton's linearised intermediate values can leave their
   physical range during an iteration (a negative conductance, hence a
   negative temperature); inlined, every iteration evaluates them exactly;
-* each state: internal node ``s_<state>`` holding the state *minus its
-  initial value* (0 = fresh device), a 1 F capacitor to ground and a
-  behavioural current source feeding it the state's derivative, so that
-  ``C dV/dt = dx/dt``;
+* each state: internal node ``s_<state>`` holding the state minus
+  ``<state>_ref``, one unit below its lower bound (:data:`NODE_REFERENCE_BELOW`),
+  a 1 F capacitor to ground (``IC`` = the fresh device's value, for ``uic``)
+  and a behavioural current source feeding it the state's derivative, so that
+  ``C dV/dt = dx/dt``. The node then reads ~1 where the gap lands at
+  ``gap_min`` and the reservoir empties, and ngspice's tolerances, relative
+  to the node's value, are fine enough there;
 * the device: ``B_device ae ie I = conductance * V(ae, ie)``.
 
 DC analyses (``.op``, ``.dc``, the operating point before a transient) hold
 every state at its initial value (a fresh device, no floating node): the state
-sources then are a 1 S tie of each state node to 0. The switch is
+sources then are a 1 S tie of each state node to ``<state>_init - <state>_ref``. The switch is
 ``V(transient) > 0.5 && time > 0``, with node ``transient`` driven by
 ``V_transient transient 0 DC 0 PWL(0 1)``: ``.op`` and ``.dc`` use a source's
 DC value (0 V: tie), a transient its waveform (1 V). ngspice sets ``time`` to
@@ -37,7 +40,7 @@ the sweep value during ``.dc`` (a hold on ``time > 0`` alone solved ``dx/dt =
 0`` there instead of holding); ``time > 0`` only ties the operating point
 before a transient (``time = 0``, where the waveform is already 1 V). The
 one-point waveform adds no breakpoint to the transient's time steps.
-``.tran ... uic`` also starts from the fresh device (all state nodes 0), and
+``.tran ... uic`` also starts from the fresh device (the capacitors' ``IC``), and
 so does a transient without ``uic`` (its operating point holds).
 """
 
@@ -58,7 +61,7 @@ LINE_WIDTH = 100
 
 
 def state_node(state):
-    """Internal node of a state (value: state minus its initial value)."""
+    """Internal node of a state (value: state minus :func:`reference_param`)."""
     return f"s_{state}"
 
 
@@ -72,15 +75,19 @@ def initial_param(state):
     return f"{state}_init"
 
 
-def node_intermediates(d):
-    """Names of the intermediates held on nodes: functions of at most two states, never of ``V``.
+def reference_param(state):
+    """``.param`` holding a state's node reference (:data:`NODE_REFERENCE_BELOW` under its lower bound)."""
+    return f"{state}_ref"
 
-    Newton sees a node's *linearised* value; across an abrupt event (the
-    reservoir re-closing the AE contact during RESET) a function of all of
-    gap, radius and reservoir linearises badly enough to send the implicit
-    step down the wrong branch. Those (``g_filament_S``, ``tip_share``, ...)
-    and everything built on the voltage are written out, so that each Newton
-    iteration evaluates them exactly.
+
+def node_intermediates(d):
+    """Names of the intermediates held on nodes: functions of the states only, never of ``V``.
+
+    Each is then evaluated once per Newton iteration instead of once per use
+    in the state sources (``g_filament_S``, ``tip_share`` and ``conductance_S``
+    held on nodes halve the time ngspice spends loading the matrix).
+    Everything built on the voltage is written out, so that each Newton
+    iteration evaluates it exactly.
     """
     state_only = set(compiled.state_only_equations())
     states = {s.name for s in d.states}
@@ -142,8 +149,22 @@ LN_MAX = 700.0
 #: Smallest value a log-scaled node takes the logarithm of.
 LOG_FLOOR = 1e-300
 
-#: Largest number of states an intermediate held on a node may depend on.
-MAX_NODE_STATES = 2
+#: Largest number of states an intermediate held on a node may depend on (3: every state-only
+#: intermediate; the nucleation state enters none of them). Until 2026-12-03 this was 2: with
+#: the state nodes referred to the initial values, the 1T1R cell's landing at gap_min came out
+#: wrong with 3 (docs/export.md, "Native subcircuit layout"); referred to one unit below the
+#: lower bounds (NODE_REFERENCE_BELOW), it does not.
+MAX_NODE_STATES = 3
+
+#: A state node holds the state minus (its lower bound - this) [state units], so it reads
+#: 1 (nm, or 1) where the gap lands at gap_min and the reservoir empties. ngspice's Newton and
+#: truncation-error tolerances are relative to the node's value (reltol x |V| + vntol): referred
+#: to the initial value (|V| = 39.7 nm at the landing of a 40 nm film) reltol 1e-3 allowed
+#: 0.04 nm, twice the 0.02 nm landing window, and Gear rang around gap_min (the 1T1R cell read
+#: 5.87e-10 A instead of 8.26e-10 with three-state nodes); referred to the lower bound itself
+#: (|V| ~ 1e-3 nm at the landing) the hot card's +-V sweep took 3.2x the time points. One unit
+#: below the bound keeps ~1e-3 nm at reltol 1e-3 (docs/export.md, "Native subcircuit layout").
+NODE_REFERENCE_BELOW = 1.0
 
 #: States are clamped to their bounds widened by this share of their range on each side: a
 #: fresh device sits on its bounds, where a clamp's kink would stall Newton.
@@ -259,7 +280,7 @@ def ngspice_source(card):
         if ident in nodes:
             return _clamped(f"V({intermediate_node(ident)})", *bounds[ident], w)
         if ident in states:
-            return _clamped(f"({initial_param(ident)} + V({state_node(ident)}))", *bounds[ident], w)
+            return _clamped(f"({reference_param(ident)} + V({state_node(ident)}))", *bounds[ident], w)
         raise expr.ExpressionError(f"ngspice export: cannot place name {ident!r}")
 
     w = expr.NgspiceWriter(rename)
@@ -272,9 +293,9 @@ def ngspice_source(card):
         f"* Usage: .include this file;  X1 <active electrode> <inert electrode> {DEVICE_NAME} [name=value ...]",
         f"* Terminals: {TERMINALS[0]} = active electrode (anode under positive bias), "
         f"{TERMINALS[1]} = inert electrode.",
-        "* States: node s_<state> = state minus its initial value (0 = fresh device), 1 F to ground.",
-        "* DC analyses (V(transient) = 0, time = 0) hold the states at their initial values; transient analyses",
-        "* integrate them. Intermediates of one or two states: node n_<name> = value in its unit,",
+        "* States: node s_<state> = state minus <state>_ref (1 below its lower bound), 1 F to ground (IC = the",
+        "* fresh device). DC analyses (V(transient) = 0, time = 0) hold the states at their initial values;",
+        "* transient analyses integrate them. Intermediates of the states only: node n_<name> = value in its unit,",
         "* or its natural logarithm where read as exp(V(n_<name>)); the others are written out",
         "* where they are used. Reads of states and nodes are clamped to ranges that hold at",
         "* the solution (they only cut Newton's excursions).",
@@ -294,6 +315,7 @@ def ngspice_source(card):
             lines += _wrap(f".param {i.name} = {{{w.write(i.tree)}}}")
     for s in d.states:
         lines += _wrap(f".param {initial_param(s.name)} = {{{w.write(s.initial)}}}")
+        lines += _wrap(f".param {reference_param(s.name)} = {{{w.write(s.lower)} - {NODE_REFERENCE_BELOW!r}}}")
     lines.append("* ---- ranges of the states and state-only intermediates (read through min/max: Newton's")
     lines.append("*      excursions are cut, the solution is never clamped)")
     for name, tree in bound_params.items():
@@ -315,9 +337,11 @@ def ngspice_source(card):
     for s in d.states:
         node = state_node(s.name)
         lines.append(f"* {s.name} [{s.unit}]: {s.description}")
-        lines.append(f"C_{s.name} {node} 0 1")
+        fresh = f"({initial_param(s.name)} - {reference_param(s.name)})"
+        lines.append(f"C_{s.name} {node} 0 1 IC={{{fresh}}}")
         derivative = _inline(s.derivative, inlined)
-        lines += _wrap(f"B_{s.name} 0 {node} I = {INTEGRATE_CONDITION} ? {w.write(derivative)} : -V({node})")
+        lines += _wrap(f"B_{s.name} 0 {node} I = {INTEGRATE_CONDITION} ? {w.write(derivative)} : "
+                       f"{fresh} - V({node})")
     lines.append("")
     lines.append("* ---- the device current, active -> inert electrode")
     lines += _wrap(f"B_device {TERMINALS[0]} {TERMINALS[1]} I = {w.write(_inline(d.current, inlined))}")
