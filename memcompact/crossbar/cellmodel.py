@@ -11,7 +11,7 @@ each state's initial value,
 
     state = state_init + state_offset + V(s_state),
 
-(Verilog-A; the native cell reads ``state_ref + V(s_state)`` and holds its node
+(Verilog-A, before the clamp at the widened bounds; the native cell reads ``state_ref + V(s_state)`` and holds its node
 at ``state_init + state_offset - state_ref``), so ``.op``/``.dc`` hold a cell at
 its given state and transients start from it.
 
@@ -64,8 +64,9 @@ def cell_verilog_a_source():
         f"parameter real {name}_offset = 0.0;\n" for name in STATE_NAMES)
     text = _substitute(text, r"^(\s*analog begin)", declarations + r"\n\1", 1, "Verilog-A module")
     for name in STATE_NAMES:
-        text = _substitute(text, rf"^(\s*){name} = {name}_init \+ V\(s_{name}\);",
-                           rf"\1{name} = {name}_init + {name}_offset + V(s_{name});", 1, "Verilog-A module")
+        text = _substitute(text, rf"^(\s*){name}_unclamped = {name}_init \+ V\(s_{name}\);",
+                           rf"\1{name}_unclamped = {name}_init + {name}_offset + V(s_{name});", 1,
+                           "Verilog-A module")
     header = (f"// {CELL_NAME}: crossbar cell = {DEVICE_NAME} with per-instance initial states\n"
               f"// (parameters {', '.join(OFFSET_NAMES)}), derived by memcompact.crossbar.cellmodel.\n")
     return header + text

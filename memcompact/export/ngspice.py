@@ -166,9 +166,6 @@ MAX_NODE_STATES = 3
 #: below the bound keeps ~1e-3 nm at reltol 1e-3 (docs/export.md, "Native subcircuit layout").
 NODE_REFERENCE_BELOW = 1.0
 
-#: States are clamped to their bounds widened by this share of their range on each side: a
-#: fresh device sits on its bounds, where a clamp's kink would stall Newton.
-STATE_MARGIN = 0.1
 
 
 def clamp_bounds(d, nodes):
@@ -203,9 +200,7 @@ def clamp_bounds(d, nodes):
         return ast.Name(pname, ast.Load())
 
     for s in d.states:
-        width = ast.BinOp(s.upper, ast.Sub(), s.lower)
-        lower = ranges._binop(s.lower, ast.Sub(), ranges._binop(ranges._const(STATE_MARGIN), ast.Mult(), width))
-        upper = ranges._binop(s.upper, ast.Add(), ranges._binop(ranges._const(STATE_MARGIN), ast.Mult(), width))
+        lower, upper = ranges.widened_state_bounds(d.states)[s.name]
         bounds[s.name] = (named(s.name, "lo", lower), named(s.name, "hi", upper))
         analysis.named[s.name] = bounds[s.name]
     for i in d.intermediates:

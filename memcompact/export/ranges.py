@@ -22,6 +22,11 @@ import math
 #: A (lower, upper) pair of bound trees; either may be None (unbounded).
 UNBOUNDED = (None, None)
 
+#: States are read through clamps at their bounds widened by this share of their range on each
+#: side (both exported models): a fresh device sits on its bounds, where a clamp's kink would
+#: stall Newton, and at the solution the states stay within their bounds, so no clamp is active.
+STATE_MARGIN = 0.1
+
 
 def _const(value):
     return ast.Constant(float(value))
@@ -263,3 +268,18 @@ class RangeAnalysis:
     @staticmethod
     def _both_call(name, a, b):
         return None if a is None or b is None else _call(name, a, b)
+
+
+def widened_state_bounds(states, margin=STATE_MARGIN):
+    """{state: (lower, upper)} trees: each state's bounds widened by ``margin`` of its range per side.
+
+    Parameters
+    ----------
+    states : sequence of memcompact.export.definition.StateDef
+    margin : float
+    """
+    out = {}
+    for s in states:
+        spread = _binop(_const(margin), ast.Mult(), _binop(s.upper, ast.Sub(), s.lower))
+        out[s.name] = (_binop(s.lower, ast.Sub(), spread), _binop(s.upper, ast.Add(), spread))
+    return out

@@ -33,6 +33,7 @@ import textwrap
 from memcompact.export.definition import (
     DEVICE_NAME, TERMINALS, VOLTAGE_NAME, card_label, card_values, load_definition,
 )
+from memcompact.export import ranges
 from memcompact.model import expr
 
 #: Constants that ``constants.vams`` provides, as Verilog-A text.
@@ -126,6 +127,11 @@ def node_name(state):
 def initial_name(state):
     """Variable holding a state's initial value."""
     return f"{state}_init"
+
+
+def unclamped_name(state):
+    """Variable holding a state as its node gives it, before the clamp at its widened bounds."""
+    return f"{state}_unclamped"
 
 
 def derivative_name(state):
@@ -223,6 +229,8 @@ def verilog_a_source(card):
     for s in d.states:
         add(f"    real {initial_name(s.name)};  // [{s.unit}] initial value of {s.name} (fresh device)")
     for s in d.states:
+        add(f"    real {unclamped_name(s.name)};  // [{s.unit}] {s.name} from its node, before the clamp")
+    for s in d.states:
         add(f"    real {s.name};  // [{s.unit}] {s.description}")
     for i in d.intermediates:
         add(f"    real {i.name};  // [{i.unit}] {i.description}")
@@ -234,7 +242,14 @@ def verilog_a_source(card):
     for s in d.states:
         add(f"        {initial_name(s.name)} = {w.write(s.initial)};")
     for s in d.states:
-        add(f"        {s.name} = {initial_name(s.name)} + V({node_name(s.name)});")
+        add(f"        {unclamped_name(s.name)} = {initial_name(s.name)} + V({node_name(s.name)});")
+    add("        // states read through their bounds widened by 10 % of their range: never active at a")
+    add("        // solution, but ngspice retries a failed step from Newton's last iterate, and from a state")
+    add("        // far outside its bounds Newton did not come back (docs/export.md, \"States, DC and uic\")")
+    bounds = ranges.widened_state_bounds(d.states)
+    for s in d.states:
+        lo, hi = bounds[s.name]
+        add(_assign(s.name, f"min(max({unclamped_name(s.name)}, {w.write(lo)}), {w.write(hi)})"))
     add("")
     for i in d.intermediates:
         add(_assign(i.name, w.write(i.tree)))

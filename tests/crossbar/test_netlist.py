@@ -63,7 +63,7 @@ def test_cell_model_adds_state_offsets_only():
     for name in cellmodel.OFFSET_NAMES:
         assert f"parameter real {name} = 0.0;" in va
     assert f"module {cellmodel.CELL_NAME}(" in va
-    assert "gap_nm = gap_nm_init + gap_nm_offset + V(s_gap_nm);" in va
+    assert "gap_nm_unclamped = gap_nm_init + gap_nm_offset + V(s_gap_nm);" in va
     lib = cellmodel.cell_ngspice_source()
     assert f".subckt {cellmodel.CELL_NAME} ae ie" in lib and f".ends {cellmodel.CELL_NAME}" in lib
     assert "+ gap_nm_offset=0.0" in lib

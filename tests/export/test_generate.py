@@ -56,6 +56,27 @@ def test_verilog_a_structure():
     # every intermediate assigned exactly once
     for name in re.findall(r"^    real (\w+);", text, re.MULTILINE):
         assert len(re.findall(rf"^\s+{name} =", text, re.MULTILINE)) == 1, name
+    # every state is read from its node through the clamp at its widened bounds
+    flat = " ".join(code.split())
+    for s in STATES:
+        assert f"{s.name}_unclamped = {s.name}_init + V(s_{s.name});" in flat
+        assert f"{s.name} = min(max({s.name}_unclamped, " in flat
+
+
+def test_native_state_nodes_sit_one_unit_below_the_lower_bound():
+    """A landed gap reads ~1 V on its node (ngspice's tolerances are relative to it); uic starts fresh."""
+    from memcompact.export.ngspice import NODE_REFERENCE_BELOW
+
+    lib = ngspice_source(preset_card("ag_sio2"))
+    joined = " ".join(lib.replace("\n+ ", " ").split())  # continuation lines joined
+    assert NODE_REFERENCE_BELOW == 1.0
+    assert ".param gap_nm_ref = {(gap_min_m * 1000000000.0) - 1.0}" in lib
+    for s in STATES:
+        fresh = f"({s.name}_init - {s.name}_ref)"
+        assert f"C_{s.name} s_{s.name} 0 1 IC={{{fresh}}}" in lib  # uic: the fresh device
+        assert f": {fresh} - V(s_{s.name})" in joined  # DC: 1 S tie to the fresh device
+        assert f"({s.name}_ref + V(s_{s.name}))" in joined  # every read
+        assert f"({s.name}_init + V(s_{s.name}))" not in joined
 
 
 def test_native_state_hold_does_not_rely_on_time_in_dc():
