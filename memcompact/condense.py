@@ -60,7 +60,7 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 
 from memcompact.errors import InputError
-from memcompact.events import detect_events
+from memcompact.events import EVENT_TIME_KEYS, detect_events
 from memcompact.fit import fit_it, log_current
 from memcompact.model.cards import preset_params
 from memcompact.model.parameters import PARAMETER_TABLE, complete_params, validate_params
@@ -72,11 +72,14 @@ DEFAULT_VARY = ("nucleation_barrier_eV", "nucleation_voltage_fraction", "growth_
                 "tunnel_resistance_ohm")
 
 #: Event -> compact parameters that set its delay (the events are calibrated in this order).
-EVENT_PARAMETERS = {"drop": ("reservoir_m3",), "refill": ("refill_rate_per_Vs",),
+EVENT_PARAMETERS = {"drop": ("reservoir_m3", "contact_gap_max_m"), "refill": ("refill_rate_per_Vs",),
                     "ecm": ("thermal_resistance_K_per_W", "radial_velocity_m_per_s")}
 
 #: Values scanned per event parameter (log spaced; several parameters of one event: their product grid).
-EVENT_SCANS = {"reservoir_m3": np.logspace(-27.0, -21.0, 25), "refill_rate_per_Vs": np.logspace(-4.0, 2.0, 25),
+#: The contact gap sets the drop's depth (tunnelling across it): with a fitted decay length of
+#: 1.56 nm the default 4 nm took the demo's drop variant down 0.45 decade, not the detector's 1.
+EVENT_SCANS = {"reservoir_m3": np.logspace(-27.0, -21.0, 25), "contact_gap_max_m": np.logspace(-8.7, -8.0, 4),
+               "refill_rate_per_Vs": np.logspace(-4.0, 2.0, 25),
                "thermal_resistance_K_per_W": np.logspace(3.0, 8.0, 11),
                "radial_velocity_m_per_s": np.logspace(-8.0, 1.0, 10)}
 
@@ -103,6 +106,49 @@ def chain_detect_events(time_s, current_A):
 
     return detect_events(time_s, current_A, noise_floor_A=SIM_NOISE_FLOOR_A, ecm_min_rise_A=ECM_MIN_RISE_A,
                          form_min_A=FORM_MIN_A)
+
+
+def _formation_level_A(first_A):
+    """Current that dates a compact model's formation [A]: the chain's rule (a 2.5-decade rise to at
+    least 0.1 uA) as a threshold over the current ``first_A`` just after the start."""
+    from memcompact.chain.simulate import FORM_MIN_A
+
+    return np.maximum(FORM_MIN_A, 10 ** 2.5 * np.maximum(first_A, 1e-18))
+
+
+def model_detect_events(time_s, current_A):
+    """Events of a compact-model curve: formation by the threshold rule, the rest by the chain's rule.
+
+    The chain bridges in one abrupt step; the compact model may rise in one
+    monotone sweep longer than the chain detector's 5 % window (a card's
+    8-decade rise over 150 s of a 500 s run), where :func:`chain_detect_events`
+    dates nothing, and a drop after such a rise went unseen too. Formation is
+    therefore dated as in :func:`model_formation_times_s`: the first sample at
+    which ``|I|`` reaches ``max(0.1 uA, 10**2.5 |I(t_1)|)`` (``t_1``, the
+    first sample after the start). Drop, refill and ECM jump are then dated
+    by the chain's rule on the curve from that sample on, with the chain's
+    window (5 % of the whole run). On an abrupt rise both rules date the same
+    sample; on a slow one the chain's rule can take a later step (a refill
+    2.5 decades up within its window) for the formation.
+    """
+    from memcompact.chain.simulate import ECM_MIN_RISE_A, FORM_MIN_A, SIM_NOISE_FLOOR_A
+
+    t = np.asarray(time_s, dtype=float)
+    i = np.abs(np.asarray(current_A, dtype=float))
+    above = np.nonzero(i[1:] >= _formation_level_A(i[min(1, t.size - 1)]))[0]
+    if not above.size or t.size - (int(above[0]) + 1) < 3:  # no formation, or nothing after it to date
+        events = {**chain_detect_events(t, i), **dict.fromkeys(EVENT_TIME_KEYS)}
+        events["t_form_s"] = float(t[int(above[0]) + 1]) if above.size else None
+        return events
+    j = int(above[0]) + 1
+    # the curve from formation on, behind one sample at the floor: formation is dated at t[j]
+    t_after = np.concatenate([[t[j] - 0.5 * (t[j] - t[j - 1])], t[j:]])
+    i_after = np.concatenate([[SIM_NOISE_FLOOR_A], i[j:]])
+    after = detect_events(t_after, i_after, noise_floor_A=SIM_NOISE_FLOOR_A, ecm_min_rise_A=ECM_MIN_RISE_A,
+                          form_min_A=FORM_MIN_A, window_s=max(0.05 * (t[-1] - t[0]), 2.0 * float(np.min(np.diff(t)))))
+    after["t_form_s"] = float(t[j])
+    after["i_before_form_A"] = float(np.median(np.maximum(i[:j], SIM_NOISE_FLOOR_A)))
+    return after
 
 
 def _finite(value):
@@ -295,14 +341,12 @@ def model_formation_times_s(params, voltages_V, horizon_s, series_resistance_ohm
     rise the detector finds). ``horizon_s`` may be per voltage; parameter
     values may be per-device arrays.
     """
-    from memcompact.chain.simulate import FORM_MIN_A
-
     voltages = np.atleast_1d(np.asarray(voltages_V, dtype=float))
     horizon = np.broadcast_to(np.asarray(horizon_s, dtype=float), voltages.shape)
     top = float(horizon.max())
     t = np.concatenate([[0.0], np.logspace(np.log10(top) - 7.0, np.log10(top), samples)])
     current = np.abs(model_currents_A(params, voltages, t, series_resistance_ohm))
-    level = np.maximum(FORM_MIN_A, 10 ** 2.5 * np.maximum(current[:, 1], 1e-18))
+    level = _formation_level_A(current[:, 1])
     out = np.full(voltages.size, np.nan)
     for k in range(voltages.size):
         above = np.nonzero(current[k, 1:] >= level[k])[0]
@@ -410,7 +454,7 @@ def model_event_delays(params, voltages_V, duration_s, series_resistance_ohm, sa
     """The compact model's event delays at each voltage: dict event -> array [s] (NaN: absent).
 
     Per voltage on its own run length ``duration_s`` (scalar or per voltage),
-    dated by the chain's rule; parameter values may be per-voltage arrays.
+    dated by :func:`model_detect_events`; parameter values may be per-voltage arrays.
     Besides ``drop``, ``refill`` and ``ecm``, ``form`` holds the formation
     time itself (NaN: the model does not form within the run).
     """
@@ -424,7 +468,7 @@ def model_event_delays(params, voltages_V, duration_s, series_resistance_ohm, sa
                for k, v in params.items()}
         current = model_currents_A(sub, voltages[sel], t, series_resistance_ohm)
         for j, k in enumerate(sel):
-            events = chain_detect_events(t, current[j])
+            events = model_detect_events(t, current[j])
             out["form"][k] = np.nan if events["t_form_s"] is None else float(events["t_form_s"])
             for e, val in _delays_of(events).items():
                 out[e][k] = val
@@ -444,7 +488,8 @@ def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refi
     scan in which no point shows the event changes nothing (it once took
     the smallest reservoir, 1e-27 m^3, which cannot build the filament: the
     demo's drop variant then never formed). The AE reservoir sets when the
-    filament's growth has used up the contact (drop), the refill rate how
+    filament's growth has used up the contact (drop) and the contact gap how
+    deep the current then falls, the refill rate how
     soon surface diffusion restores it (refill), the thermal resistance and
     the flank growth velocity when the slowly thickening filament's Joule
     heating passes ``ecm_temperature_K`` (ECM jump). Events the chain
@@ -472,7 +517,8 @@ def calibrate_events(params, stats, series_resistance_ohm, events=("drop", "refi
             continue                                   # calibrated together with the drop
         group = ("drop", "refill") if event == "drop" and joint else (event,)
         names = tuple(n for e in group for n in EVENT_PARAMETERS[e])
-        scans = [EVENT_SCANS[n][::2] if len(group) > 1 else EVENT_SCANS[n] for n in names]
+        scans = [EVENT_SCANS[n][::2] if len(group) > 1 and EVENT_SCANS[n].size > 10 else EVENT_SCANS[n]
+                 for n in names]
         grid = np.array(np.meshgrid(*scans, indexing="ij")).reshape(len(names), -1)
         grid = np.hstack([np.array([[float(p[n])] for n in names]), grid])   # the card's values first
         v, dur = v_all[mask], dur_all[mask]
@@ -552,13 +598,13 @@ def _score(curves, params, series):
 def _model_record(params, stats, series, scored):
     """The card's formation times, slope and event delays at the chain's voltages (for ``condensed_from``).
 
-    Dated by the chain's rule (:func:`chain_detect_events`) on the card's
-    current over each median chain curve's time grid (``scored``).
+    Dated by :func:`model_detect_events` on the card's current over each
+    median chain curve's time grid (``scored``).
     """
     v = np.asarray(stats.voltages_V)
     t, delays = [], {e: [] for e in ("drop", "refill", "ecm")}
     for data, current in zip(scored.data, scored.model_current_A):
-        events = chain_detect_events(data.curve.time_s, current)
+        events = model_detect_events(data.curve.time_s, current)
         t.append(np.nan if events["t_form_s"] is None else events["t_form_s"])
         for e, d in _delays_of(events).items():
             delays[e].append(d)
@@ -809,5 +855,5 @@ def plot_condensation(result, path):
 __all__ = ["CondenseResult", "ChainStatistics", "DEFAULT_VARY", "DEFAULT_VOLTAGES_V", "EVENT_PARAMETERS",
            "calibrate_events", "calibrate_formation", "chain_detect_events", "chain_statistics", "condense",
            "condense_variant", "delay_slope_decades_per_V", "level_errors_decades", "model_currents_A",
-           "model_event_delays", "model_formation_times_s", "plot_condensation", "plot_delay_vs_voltage",
+           "model_detect_events", "model_event_delays", "model_formation_times_s", "plot_condensation", "plot_delay_vs_voltage",
            "run_chain_set", "simulate_curves"]

@@ -468,8 +468,8 @@ def _crossbar(settings, out, card, record):
 
 
 def _plot_chain_and_card(ax, result, title, k=0, color="C0"):
-    """One chain curve (dots) and the card on its grid (line), log |I| vs t, with the chain's events marked."""
-    from memcompact.condense import chain_detect_events
+    """One chain curve (dots) and the card on its grid (line), log |I| vs t, with the events of both marked."""
+    from memcompact.condense import chain_detect_events, model_detect_events
 
     floor = 1e-14
     curve = result.curves[k]
@@ -481,7 +481,7 @@ def _plot_chain_and_card(ax, result, title, k=0, color="C0"):
                 label=f"compact card (rms {result.card['curves'][k]['rms_decades']:.2f} dec)")
     marks = {"t_form_s": "formation", "t_drop_s": "drop", "t_refill_s": "refill", "t_ecm_s": "ECM jump"}
     for src, style, y in ((chain_detect_events(curve.time_s, curve.current_A), ":", 0.92),
-                          (chain_detect_events(curve.time_s, model_i), "--", 0.82)):
+                          (model_detect_events(curve.time_s, model_i), "--", 0.82)):
         for key, label in marks.items():
             if src.get(key) is not None:
                 ax.axvline(src[key], ls=style, color="k" if style == ":" else color, lw=0.8)

@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from memcompact.condense import (ChainStatistics, calibrate_events, chain_detect_events, condense,
-                                 delay_slope_decades_per_V, model_currents_A)
+                                 delay_slope_decades_per_V, model_currents_A, model_detect_events)
 from memcompact.model import card_params, load_model_card, save_model_card
 
 VOLTAGES_V = (3.0, 3.5, 4.0, 4.5)
@@ -148,6 +148,40 @@ def test_a_scan_that_shows_no_event_leaves_the_card_alone():
     calibrated, shown = calibrate_events(params, stats, 1000.0)
     assert shown == ["drop"]
     assert calibrated["reservoir_m3"] == params["reservoir_m3"]
+
+
+def _steps(t, pieces):
+    """log10 current of piecewise-linear segments ``(t_start, log10 I at t_start, log10 I at t_end)``."""
+    y = np.zeros_like(t)
+    bounds = [p[0] for p in pieces[1:]] + [t[-1] + 1.0]
+    for (t0, y0, y1), t1 in zip(pieces, bounds):
+        sel = (t >= t0) & (t < t1)
+        y[sel] = y0 + (y1 - y0) * (t[sel] - t0) / (t1 - t0)
+    return 10 ** y
+
+
+def test_model_rule_dates_a_slow_rise_and_the_drop_after_it():
+    """A card's formation can be an 8-decade rise over 150 s of a 500 s run: the chain's rule (a 2.5-decade
+    rise within 5 % of the run) took the refill for the formation; the model's rule dates all three."""
+    t = np.linspace(0.0, 500.0, 601)
+    current = _steps(t, [(0.0, -13, -13), (100.0, -13, -5), (250.0, -5, -5), (300.0, -7.5, -7.5), (400.0, -5, -5)])
+    chain = chain_detect_events(t, current)
+    assert chain["t_form_s"] == pytest.approx(400.0) and chain["t_drop_s"] is None
+    ev = model_detect_events(t, current)
+    assert ev["t_form_s"] == pytest.approx(212.5, abs=1.0)  # 0.1 uA reached (threshold of the chain's rule)
+    assert ev["t_drop_s"] == pytest.approx(300.0, abs=1.0) and ev["t_refill_s"] == pytest.approx(400.0, abs=1.0)
+    assert ev["t_ecm_s"] is None
+
+
+def test_model_rule_agrees_with_the_chain_rule_on_abrupt_steps():
+    t = np.linspace(0.0, 500.0, 601)
+    for pieces in ([(0.0, -13, -13), (100.0, -5, -5), (300.0, -2.5, -2.5)],          # formation, ECM jump
+                   [(0.0, -13, -13), (100.0, -5, -5), (200.0, -7, -7), (260.0, -5, -5)],  # drop, refill
+                   [(0.0, -13, -13)]):                                               # nothing
+        current = _steps(t, pieces)
+        chain, model = chain_detect_events(t, current), model_detect_events(t, current)
+        for key in ("t_form_s", "t_drop_s", "t_refill_s", "t_ecm_s"):
+            assert model[key] == chain[key], (pieces, key, model[key], chain[key])
 
 
 def test_condense_bad_arguments_exit_2(tmp_path):
