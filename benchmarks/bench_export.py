@@ -7,7 +7,7 @@ identical devices in parallel, each with its own series resistor, in one
 netlist run in shared ngspice. Prints wall time per run and per device, and
 the accepted time points.
 
-    .venv/bin/python benchmarks/bench_export.py [--devices 1 4] [--repeat 2]
+    .venv/bin/python benchmarks/bench_export.py [--devices 1 4] [--repeat 2] [--lib OLD.lib --models native]
 
 A benchmark, not a test: numbers depend on the machine.
 """
@@ -50,15 +50,20 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--devices", type=int, nargs="+", default=[1, 4])
     parser.add_argument("--repeat", type=int, default=1)
+    parser.add_argument("--lib", help="native library file to time instead of the generated one "
+                                      "(e.g. one written by an older version)")
+    parser.add_argument("--models", nargs="+", default=["resistor", "verilog-a", "native"],
+                        choices=["resistor", "verilog-a", "native"])
     args = parser.parse_args(argv)
     backends = Backends()
+    lib = args.lib or backends.lib
     stimulus = standard_stimuli()["stress"]
     d = stimulus.duration_s
     options = TransientOptions(d / 6000, d / 6000, {"reltol": 1e-4, "abstol": 1e-15, "method": "gear"})
     rows = []
-    for kind in ("resistor", "verilog-a", "native"):
+    for kind in args.models:
         for n in args.devices:
-            text = netlist(kind, n, stimulus, options, backends.lib)
+            text = netlist(kind, n, stimulus, options, lib)
             best = None
             for _ in range(args.repeat):
                 t0 = time.perf_counter()
