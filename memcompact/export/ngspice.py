@@ -84,8 +84,9 @@ def node_intermediates(d):
     """Names of the intermediates held on nodes: functions of the states only, never of ``V``.
 
     Each is then evaluated once per Newton iteration instead of once per use
-    in the state sources (``g_filament_S``, ``tip_share`` and ``conductance_S``
-    held on nodes halve the time ngspice spends loading the matrix).
+    in the state sources (with ``g_filament_S``, ``tip_share`` and
+    ``conductance_S`` on nodes a time point costs ngspice less than half as
+    much: docs/export.md, "Native subcircuit layout").
     Everything built on the voltage is written out, so that each Newton
     iteration evaluates it exactly.
     """
@@ -114,6 +115,7 @@ def _inline(tree, trees):
 def _check_names(d):
     names = [p.name for p in d.parameters] + [i.name for i in d.intermediates]
     names += [s.name for s in d.states] + [initial_param(s.name) for s in d.states]
+    names += [reference_param(s.name) for s in d.states]
     seen = set()
     for name in names:
         key = name.lower()
@@ -167,7 +169,6 @@ MAX_NODE_STATES = 3
 NODE_REFERENCE_BELOW = 1.0
 
 
-
 def clamp_bounds(d, nodes):
     """Ranges of the states and node intermediates, for the clamps on their reads.
 
@@ -199,8 +200,9 @@ def clamp_bounds(d, nodes):
         analysis._static[pname] = tree  # its sign follows from its tree
         return ast.Name(pname, ast.Load())
 
+    widened = ranges.widened_state_bounds(d.states)
     for s in d.states:
-        lower, upper = ranges.widened_state_bounds(d.states)[s.name]
+        lower, upper = widened[s.name]
         bounds[s.name] = (named(s.name, "lo", lower), named(s.name, "hi", upper))
         analysis.named[s.name] = bounds[s.name]
     for i in d.intermediates:
