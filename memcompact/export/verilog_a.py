@@ -10,7 +10,10 @@ STYLE.md:
   range from the parameter table, defaulting to the card's value;
 * one internal node per state whose potential is the state minus its
   initial value, in the state's unit (O(1) values, 0 = fresh device); its
-  equation is ``ddt(V(s)) = dx/dt`` in transient;
+  equation is ``ddt(V(s)) = dx/dt`` in transient; the model reads each state
+  through a clamp at its bounds widened by 10 % (never active at a solution;
+  it keeps a failed step's Newton iterates, from which ngspice retries, where
+  the model can bring them back);
 * every intermediate a ``real`` variable, assigned once, in definition order;
 * constants from ``constants.vams`` where it has them;
 * no ``$abstime`` logic and no hidden state: everything the device remembers
