@@ -95,17 +95,18 @@ EARLY_SHARE = 0.05
 RERUN_DELAYS = 4.0
 
 
-def chain_detect_events(time_s, current_A):
+def chain_detect_events(time_s, current_A, window_s=None):
     """Events of a simulated curve with the chain's own settings (:func:`memcompact.chain.simulate_chain`).
 
-    Used for chain curves and compact-model curves alike, so both are dated by
-    the same rule: formation needs a 2.5-decade rise to >= 0.1 uA, an ECM jump
-    a rise of >= 1 mA (the paper's "> 1 mA", Fig. 6a).
+    The chain's curves are dated by this rule, and so are the compact model's
+    after their formation (:func:`model_detect_events`): formation needs a
+    2.5-decade rise to >= 0.1 uA, an ECM jump a rise of >= 1 mA (the paper's
+    "> 1 mA", Fig. 6a). ``window_s``: as in :func:`memcompact.events.detect_events`.
     """
     from memcompact.chain.simulate import ECM_MIN_RISE_A, FORM_MIN_A, SIM_NOISE_FLOOR_A
 
     return detect_events(time_s, current_A, noise_floor_A=SIM_NOISE_FLOOR_A, ecm_min_rise_A=ECM_MIN_RISE_A,
-                         form_min_A=FORM_MIN_A)
+                         form_min_A=FORM_MIN_A, window_s=window_s)
 
 
 def _formation_level_A(first_A):
@@ -131,7 +132,7 @@ def model_detect_events(time_s, current_A):
     sample; on a slow one the chain's rule can take a later step (a refill
     2.5 decades up within its window) for the formation.
     """
-    from memcompact.chain.simulate import ECM_MIN_RISE_A, FORM_MIN_A, SIM_NOISE_FLOOR_A
+    from memcompact.chain.simulate import SIM_NOISE_FLOOR_A
 
     t = np.asarray(time_s, dtype=float)
     i = np.abs(np.asarray(current_A, dtype=float))
@@ -144,8 +145,8 @@ def model_detect_events(time_s, current_A):
     # the curve from formation on, behind one sample at the floor: formation is dated at t[j]
     t_after = np.concatenate([[t[j] - 0.5 * (t[j] - t[j - 1])], t[j:]])
     i_after = np.concatenate([[SIM_NOISE_FLOOR_A], i[j:]])
-    after = detect_events(t_after, i_after, noise_floor_A=SIM_NOISE_FLOOR_A, ecm_min_rise_A=ECM_MIN_RISE_A,
-                          form_min_A=FORM_MIN_A, window_s=max(0.05 * (t[-1] - t[0]), 2.0 * float(np.min(np.diff(t)))))
+    # the window detect_events takes by default for the whole run (5 %, at least two sample spacings)
+    after = chain_detect_events(t_after, i_after, window_s=max(0.05 * (t[-1] - t[0]), 2.0 * float(np.min(np.diff(t)))))
     after["t_form_s"] = float(t[j])
     after["i_before_form_A"] = float(np.median(np.maximum(i[:j], SIM_NOISE_FLOOR_A)))
     return after
@@ -855,5 +856,5 @@ def plot_condensation(result, path):
 __all__ = ["CondenseResult", "ChainStatistics", "DEFAULT_VARY", "DEFAULT_VOLTAGES_V", "EVENT_PARAMETERS",
            "calibrate_events", "calibrate_formation", "chain_detect_events", "chain_statistics", "condense",
            "condense_variant", "delay_slope_decades_per_V", "level_errors_decades", "model_currents_A",
-           "model_detect_events", "model_event_delays", "model_formation_times_s", "plot_condensation", "plot_delay_vs_voltage",
-           "run_chain_set", "simulate_curves"]
+           "model_detect_events", "model_event_delays", "model_formation_times_s", "plot_condensation",
+           "plot_delay_vs_voltage", "run_chain_set", "simulate_curves"]

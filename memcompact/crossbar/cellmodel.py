@@ -11,9 +11,10 @@ each state's initial value,
 
     state = state_init + state_offset + V(s_state),
 
-(Verilog-A, before the clamp at the widened bounds; the native cell reads ``state_ref + V(s_state)`` and holds its node
-at ``state_init + state_offset - state_ref``), so ``.op``/``.dc`` hold a cell at
-its given state and transients start from it.
+(Verilog-A, before the clamp at the widened bounds; the native cell reads
+``state_ref + V(s_state)`` and holds its node at ``state_init + state_offset -
+state_ref``), so ``.op``/``.dc`` hold a cell at its given state and transients
+start from it.
 
 The exported module itself bounds ngspice's transient step by the filament
 front's self-acceleration (``$bound_step``, step control only;
