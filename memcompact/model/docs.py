@@ -63,6 +63,14 @@ the filament. Voltages: `V` is across the device, active electrode minus inert e
   the bound). With one window on the net rate, a branch of the wrong sign met a window that
   pushes it out: a fast card's radius ran from its 34 nm bound to 4,300 nm at a zero crossing,
   and ngspice stopped with "timestep too small" (tests/model/test_step_budget.py).
+- The filament flank is the exception: it moves metal at the *net* Butler-Volmer rate,
+  `(red + ox) s^2/(s + 0.01)` of the net direction `s = (red - ox)/(red + ox)` (C1 at s = 0),
+  deposition within its window and gated by nucleus, supply and heat, dissolution within its
+  own. The exchange itself moves no metal. Hot cards exchange ~1e9 nm/s at zero bias; branch
+  by branch, the 10 mV sign window let (1 - forward_bias) = 3e-3 of that dissolve a cooled ECM
+  wire at +58 mV, and the dissolution's voltage rise shut the leak again: a sliding mode that
+  held survey device 676 past 120 s in ngspice. A wire wider than the heat allows is now
+  retained under forward bias (device 676: 1.5-1.6 s both ways).
 - Only smooth functions (below): the model is C1 in V and every state
   (tests/model/test_properties.py checks finite values, C1 and bounds under +-10 V, 200-1000 K).
 - The Python solver is ROS2 (L-stable Rosenbrock, W-method), vectorised with a time step per

@@ -186,17 +186,27 @@ EQUATIONS = (
     E("v_flank_oxidise_nm_s",
       "1e9*radial_velocity_m_per_s*exp(-barrier(radial_activation_eV + (1 - transfer_coefficient)*flank_drive_eV)"
       "*inv_kT)", "nm/s", "Butler-Volmer oxidation branch at the filament flank"),
-    E("radial_reduce_window",
-      "radial_gate*(forward_bias*tanh((radius_hi_nm - radius_nm)/window_nm)"
-      " + (1 - forward_bias)*tanh((radius_hi_nm - radius_nm)/window_nm + 4))", "1",
-      "window of lateral reduction: stops it at the largest radius and at what the heat allows"
-      " (guard 4 windows past the largest radius where V < 0)"),
-    E("radial_oxidise_window",
-      "forward_bias*radial_gate*tanh((radius_nm - radius_lo_nm)/window_nm + 4)"
-      " + (1 - forward_bias)*tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
-      "window of lateral oxidation: stops it at the smallest radius (guard 4 windows below it where V > 0)"),
-    E("v_radial_nm_s", "v_flank_reduce_nm_s*radial_reduce_window - v_flank_oxidise_nm_s*radial_oxidise_window",
-      "nm/s", "lateral growth rate, Butler-Volmer at the filament flank, each branch within its window"),
+    E("flank_bias",
+      "(v_flank_reduce_nm_s - v_flank_oxidise_nm_s)/(v_flank_reduce_nm_s + v_flank_oxidise_nm_s + 1e-300)", "1",
+      "net Butler-Volmer direction at the flank, (red - ox)/(red + ox): > 0 deposits, < 0 dissolves"),
+    E("flank_deposit_share", "max(flank_bias, 0)", "1", "the flank's net direction where it deposits, else 0"),
+    E("flank_dissolve_share", "max(-flank_bias, 0)", "1", "the flank's net direction where it dissolves, else 0"),
+    E("flank_deposit_nm_s",
+      "(v_flank_reduce_nm_s + v_flank_oxidise_nm_s)*flank_deposit_share*flank_deposit_share"
+      "/(flank_deposit_share + 0.01)", "nm/s",
+      "net lateral deposition rate, red - ox where positive (C1 at zero: s^2/(s + 0.01) of the net direction s);"
+      " the exchange itself moves no metal"),
+    E("flank_dissolve_nm_s",
+      "(v_flank_reduce_nm_s + v_flank_oxidise_nm_s)*flank_dissolve_share*flank_dissolve_share"
+      "/(flank_dissolve_share + 0.01)", "nm/s",
+      "net lateral dissolution rate, ox - red where positive"),
+    E("radial_reduce_window", "radial_gate*tanh((radius_hi_nm - radius_nm)/window_nm)", "1",
+      "window of lateral deposition: stops it at the largest radius and at what the heat allows"),
+    E("radial_oxidise_window", "tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
+      "window of lateral dissolution: stops it at the smallest radius"),
+    E("v_radial_nm_s", "flank_deposit_nm_s*radial_reduce_window - flank_dissolve_nm_s*radial_oxidise_window",
+      "nm/s", "lateral growth rate: the net Butler-Volmer rate at the filament flank, within its window"
+      " (a wire wider than the heat allows neither grows nor dissolves under forward bias: it is retained)"),
     # ---- metal balance of the AE reservoir
     E("filament_growth_m3_s",
       "pi*(radius_eff_nm*1e-9)**2*v_front_nm_s*1e-9 + 2*pi*radius_eff_nm*1e-9*length_nm*1e-9*v_radial_nm_s*1e-9",
@@ -226,8 +236,8 @@ DERIVATIVES = {
                  "*(v_oxidise_nm_s*front_oxidise_window*reservoir_return_window"
                  " - v_reduce_nm_s*front_reduce_window*reservoir_take_window)"
                  " + 2*pi*radius_eff_nm*1e-9*length_nm*1e-18"
-                 "*(v_flank_oxidise_nm_s*radial_oxidise_window*reservoir_return_window"
-                 " - v_flank_reduce_nm_s*radial_reduce_window*reservoir_take_window))"
+                 "*(flank_dissolve_nm_s*radial_oxidise_window*reservoir_return_window"
+                 " - flank_deposit_nm_s*radial_reduce_window*reservoir_take_window))"
                  "/reservoir_m3 + refill_per_s",
 }
 
