@@ -67,7 +67,12 @@ LANDING_STEP_SHARE = 0.5
 #: Largest share of the draining AE reservoir (plus its 0.002-wide take window) emptied in one
 #: transient step [1]: without it ngspice's trapezoidal steps overshoot the empty reservoir to
 #: -0.039, where the supply gate freezes every rate (hard write 6 V / 100 Ohm, .tran 1u 10m:
-#: 2.45e-08 A instead of Python's 5.35e-08 A; with it 5.36e-08 A).
+#: 2.45e-08 A instead of Python's 5.35e-08 A; with it 5.36e-08 A). The drain is -d_reservoir
+#: without its push back from above full (the return window's and the refill's negative parts):
+#: bounded by all of -d_reservoir, a hot card whose refill holds a full reservoir at ~1e16 /s
+#: (survey device 724, 955 K) was bounded by the roundoff around 1 and stopped with "timestep too
+#: small ... s_reservoir". The gross take alone (no return) slowed device 352 from 0.7 s to 21 s:
+#: at V ~ 0 a hot card's tip exchanges metal both ways at rates that cancel.
 RESERVOIR_STEP_SHARE = 0.5
 #: Smallest step bound [s]: ngspice stops ("timestep too small") when a bound below its
 #: delmin = 1e-11*tmax rejects two steps in a row; with the floor a largest step of 10 ms runs
@@ -267,10 +272,14 @@ def verilog_a_source(card):
     add("        // remaining distance to gap_min; without it a default-option transient (steps of")
     add("        // tstep) jumps the formation and can land states far outside their bounds. The same")
     add("        // share bounds the step by the hot filament's radial runaway 1/(d(d_radius_nm)/d(radius_nm))")
-    add("        // (Joule heating speeds the growth that raises the current) and the AE reservoir's drain.")
+    add("        // (Joule heating speeds the growth that raises the current) and the AE reservoir's drain:")
+    add("        // -d_reservoir without the push back from above full (return window and refill < 0), whose")
+    add("        // stiff relaxation (a hot card's refill at 1e16 /s) would bound steps by roundoff around 1.")
     add("        $bound_step(max(step_floor, min(front_step_share / max(ddx(d_gap_nm, V(s_gap_nm)), 1e-30),")
     add("            min(landing_step_share * (gap_nm - gap_min_nm + window_nm) / max(-d_gap_nm, 1e-30),")
-    add("                min(reservoir_step_share * (reservoir + 0.002) / max(-d_reservoir, 1e-30),")
+    add("                min(reservoir_step_share * (reservoir + 0.002)")
+    add("                    / max(reservoir_take_per_s - max(reservoir_return_per_s, 0.0) - max(refill_per_s, 0.0),")
+    add("                        1e-30),")
     add("                    front_step_share / max(ddx(d_radius_nm, V(s_radius_nm)), 1e-30))))));")
     add("        // state equations: ddt(V(s)) = d(state)/dt at transient time points; the fresh device")
     add("        // (V(s) = 0) in .op, .dc, a transient's own operating point and its first time point.")

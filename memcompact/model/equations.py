@@ -217,6 +217,17 @@ EQUATIONS = (
       "forward_bias*tanh((1 - reservoir)/0.002 + 4) + (1 - forward_bias)*tanh((1 - reservoir)/0.002)", "1",
       "oxidation stops returning metal to a full reservoir, the excess goes to the bulk electrode"
       " (guard 4 widths past full where V > 0)"),
+    E("reservoir_take_per_s",
+      "(pi*(radius_eff_nm*1e-9)**2*1e-9*transport_share*v_reduce_nm_s*front_reduce_window"
+      " + 2*pi*radius_eff_nm*1e-9*length_nm*1e-18*flank_deposit_nm_s*radial_reduce_window)"
+      "*reservoir_take_window/reservoir_m3", "1/s",
+      "share of the AE reservoir taken per second by reduction at the tip and the flank, within the take window"),
+    E("reservoir_return_per_s",
+      "(pi*(radius_eff_nm*1e-9)**2*1e-9*transport_share*v_oxidise_nm_s*front_oxidise_window"
+      " + 2*pi*radius_eff_nm*1e-9*length_nm*1e-18*flank_dissolve_nm_s*radial_oxidise_window)"
+      "*reservoir_return_window/reservoir_m3", "1/s",
+      "share of the AE reservoir returned per second by oxidation at the tip and the flank, within the return"
+      " window"),
     E("refill_per_s",
       "refill_rate_per_Vs*exp(refill_activation_eV*(1/(boltzmann_eV_per_K*300) - inv_kT_ambient))*0.05*softplus(V/0.05)"
       "*(1 - reservoir)", "1/s",
@@ -231,14 +242,8 @@ DERIVATIVES = {
     "gap_nm": "-v_front_nm_s",
     "radius_nm": "v_radial_nm_s",
     # metal returned by oxidation minus metal taken by reduction, at the tip and the flank, each
-    # within its own reservoir window (filament_growth_m3_s is the same sum without them)
-    "reservoir": "(pi*(radius_eff_nm*1e-9)**2*1e-9*transport_share"
-                 "*(v_oxidise_nm_s*front_oxidise_window*reservoir_return_window"
-                 " - v_reduce_nm_s*front_reduce_window*reservoir_take_window)"
-                 " + 2*pi*radius_eff_nm*1e-9*length_nm*1e-18"
-                 "*(flank_dissolve_nm_s*radial_oxidise_window*reservoir_return_window"
-                 " - flank_deposit_nm_s*radial_reduce_window*reservoir_take_window))"
-                 "/reservoir_m3 + refill_per_s",
+    # within its own reservoir window (filament_growth_m3_s is the same sum without them), plus the refill
+    "reservoir": "reservoir_return_per_s - reservoir_take_per_s + refill_per_s",
 }
 
 #: Current through the device from the active to the inert electrode [A].
