@@ -159,10 +159,8 @@ def test_periodic_drive_repeats_the_settled_loop():
     Parameters near a fit of the generator's sweep (lateral growth held off,
     so every period is the same loop). The first period is the same
     integration either way; every later period switches where the first
-    does. (One integration of the whole trace is not the reference: it dates
-    the second RESET at -1.39 V instead of -1.0 V even at rtol 1e-6, while
-    the period-by-period run gives -1.0 V in every period at 1e-3 to 1e-6;
-    see docs/fitting.md.)
+    does. (One integration of the whole trace dated the second RESET at
+    -1.39 V until the solver bounded its steps on ramps, tests/model/test_ramps.py.)
     """
     import dataclasses
 
