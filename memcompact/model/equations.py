@@ -186,20 +186,17 @@ EQUATIONS = (
     E("v_flank_oxidise_nm_s",
       "1e9*radial_velocity_m_per_s*exp(-barrier(radial_activation_eV + (1 - transfer_coefficient)*flank_drive_eV)"
       "*inv_kT)", "nm/s", "Butler-Volmer oxidation branch at the filament flank"),
-    E("flank_bias",
-      "(v_flank_reduce_nm_s - v_flank_oxidise_nm_s)/(v_flank_reduce_nm_s + v_flank_oxidise_nm_s + 1e-300)", "1",
-      "net Butler-Volmer direction at the flank, (red - ox)/(red + ox): > 0 deposits, < 0 dissolves"),
-    E("flank_deposit_share", "max(flank_bias, 0)", "1", "the flank's net direction where it deposits, else 0"),
-    E("flank_dissolve_share", "max(-flank_bias, 0)", "1", "the flank's net direction where it dissolves, else 0"),
+    E("flank_net_nm_s", "v_flank_reduce_nm_s - v_flank_oxidise_nm_s", "nm/s",
+      "net Butler-Volmer rate at the flank, red - ox: > 0 deposits, < 0 dissolves"),
+    E("flank_exchange_nm_s", "v_flank_reduce_nm_s + v_flank_oxidise_nm_s", "nm/s",
+      "both Butler-Volmer branches at the flank, red + ox"),
     E("flank_deposit_nm_s",
-      "(v_flank_reduce_nm_s + v_flank_oxidise_nm_s)*flank_deposit_share*flank_deposit_share"
-      "/(flank_deposit_share + 0.01)", "nm/s",
-      "net lateral deposition rate, red - ox where positive (C1 at zero: s^2/(s + 0.01) of the net direction s);"
-      " the exchange itself moves no metal"),
+      "max(flank_net_nm_s, 0)**2/(max(flank_net_nm_s, 0) + 0.01*flank_exchange_nm_s + 1e-300)", "nm/s",
+      "net lateral deposition rate, red - ox where positive; C1 at zero: (red + ox) s^2/(s + 0.01) of the net"
+      " direction s = (red - ox)/(red + ox), written so that each branch appears three times"),
     E("flank_dissolve_nm_s",
-      "(v_flank_reduce_nm_s + v_flank_oxidise_nm_s)*flank_dissolve_share*flank_dissolve_share"
-      "/(flank_dissolve_share + 0.01)", "nm/s",
-      "net lateral dissolution rate, ox - red where positive"),
+      "max(-flank_net_nm_s, 0)**2/(max(-flank_net_nm_s, 0) + 0.01*flank_exchange_nm_s + 1e-300)", "nm/s",
+      "net lateral dissolution rate, ox - red where positive (the exchange itself moves no metal)"),
     E("radial_reduce_window", "radial_gate*tanh((radius_hi_nm - radius_nm)/window_nm)", "1",
       "window of lateral deposition: stops it at the largest radius and at what the heat allows"),
     E("radial_oxidise_window", "tanh((radius_nm - radius_lo_nm)/window_nm)", "1",
