@@ -75,7 +75,7 @@ the filament. Voltages: `V` is across the device, active electrode minus inert e
   (tests/model/test_properties.py checks finite values, C1 and bounds under +-10 V, 200-1000 K).
 - The Python solver is ROS2 (L-stable Rosenbrock, W-method), vectorised with a time step per
   device (`memcompact.model.integrate`). On a voltage ramp a step changes the applied voltage by
-  at most 50 mV (`RAMP_STEP_V`, never below 1 us, so 1 ns pulse edges stay one step): the step's
+  at most 0.1 V (`RAMP_STEP_V`, never below 1 us, so 1 ns pulse edges stay one step): the step's
   Jacobian is taken at its start, and one step across a whole falling ramp carried the stiff
   window that holds a formed gap at `gap_min` into the negative half, where the error estimate
   damped the RESET (a triangle sweep RESET at the -1.5 V corner instead of -0.98 V;
