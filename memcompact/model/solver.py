@@ -40,8 +40,8 @@ JACOBIAN_EVERY = 3
 #: ramp carries the stiff window that holds a formed gap at gap_min under positive bias into the
 #: negative half, damps the RESET's derivatives there and accepts the step. A 5-period triangle
 #: sweep (0 -> 2.5 -> -1.5 -> 0 V in 1 s, ag_sio2 near a sweep fit, 500 Ohm) then did not RESET
-#: before the -1.5 V corner at rtol 1e-3 (scipy Radau: -0.9808 V, tests/model/test_ramps.py); with the cap it
-#: RESETs at -0.9806 V in every period at rtol 1e-3 and 1e-6 (1,488 steps instead of 1,543). At
+#: before the -1.5 V corner at rtol 1e-3 (scipy Radau: -0.9808 V, tests/model/test_ramps.py); with
+#: the cap it RESETs at -0.9806 V in every period at rtol 1e-3 and 1e-6 (1,488 steps, not 1,543). At
 #: 50 mV (1,786 steps) the same, but the 10-period triangle fit of benchmarks/bench_fit_waveform.py
 #: took 280 s and ran out of evaluations (asinh RMS 0.75); at 0.1 V 57 s, 11 evaluations, 0.47.
 RAMP_STEP_V = 0.1

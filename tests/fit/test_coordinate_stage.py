@@ -3,9 +3,9 @@
 A one-parameter problem whose residual is steep in that parameter, like a refill the parameter
 dates: a logistic step of 3 decades, 0.05 s wide (the shapes of tests/fit/curve_shapes.py step
 within a sample), at t_event = 100 s x 10**(-x) (63 s at the true x = 0.2), sampled every
-0.5 s. A fit stopped 0.03 decade (4.2 s, 8 samples) beside the step (least_squares after one evaluation) must be brought to it; the polish is
-least_squares as in the fit (forward differences of LOG_STEP). On this clean toy least_squares
-alone finds the step too; where it does not (noise, the robust loss, several coupled
+0.5 s. A fit stopped 0.03 decade (4.2 s, 8 samples) beside the step (least_squares after one
+evaluation) must be brought to it; the polish is least_squares as in the fit (forward differences
+of LOG_STEP). On this clean toy least_squares alone finds the step too; where it does not (noise, the robust loss, several coupled
 parameters), tests/fit/test_fit_shapes.py's drop-and-refill curves are the check: with the
 flank's net rate they fitted at 0.41-0.48 decade without the scan.
 """
